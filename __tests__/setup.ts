@@ -1,0 +1,4 @@
+import { Testing } from "cdktf";
+
+// Registers the cdktf jest matchers (toHaveResource, toHaveResourceWithProperties, ...).
+Testing.setupJest();
