@@ -1,0 +1,255 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { readCodeBundle, type CodeBundle } from "./code-bundle";
+import { ConfigError, fieldPath, type ConfigProblem } from "./errors";
+import { allowedKeys, closestKey, ruleOf } from "./issues";
+import { checkEnvironment, type Report } from "./rules";
+import { configSchema, ENV_NAME_PATTERN, type ServingConfig } from "./schema";
+
+/** One environment, validated: defaults applied and local paths made absolute. */
+export interface LoadedEnvironment {
+  /** The environment name: the file name without `.yaml`. */
+  readonly name: string;
+  /** The file, as shown in messages. */
+  readonly file: string;
+  readonly config: ServingConfig;
+  /** Code folders this environment uploads, by absolute path, listed and hashed once. */
+  readonly codeBundles: ReadonlyMap<string, CodeBundle>;
+}
+
+/** Where to read config from. */
+export interface LoadOptions {
+  /**
+   * The config folder, absolute or relative to `projectRoot`.
+   * @default "config"
+   */
+  readonly configDir?: string;
+  /**
+   * The folder relative config paths start from.
+   * @default process.cwd()
+   */
+  readonly projectRoot?: string;
+}
+
+/** The folder named by `SERVING_CONFIG_DIR`, or `config/`, resolved against the project root. */
+export function resolveConfigDir(options: LoadOptions = {}): string {
+  const root = options.projectRoot ?? process.cwd();
+  return resolve(root, options.configDir ?? "config");
+}
+
+/**
+ * Reads and validates every `*.yaml` file in the config folder.
+ *
+ * All files are checked before anything is returned, and every problem in every file is reported together.
+ * @throws ConfigError listing each problem as `file:line: field: rule (got value)`
+ */
+export function loadEnvironments(options: LoadOptions = {}): LoadedEnvironment[] {
+  const dir = resolveConfigDir(options);
+  const shown = (path: string) => displayPath(path, options.projectRoot ?? process.cwd());
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ConfigError([{ file: shown(dir), field: "", rule: "must be a folder of <env>.yaml files (set SERVING_CONFIG_DIR or create config/)" }]);
+  }
+  const problems: ConfigProblem[] = [];
+  const names = readdirSync(dir).sort();
+  for (const name of names.filter((n) => n.endsWith(".yml"))) {
+    problems.push({ file: shown(join(dir, name)), field: "", rule: "must be renamed to end in .yaml: only *.yaml files are read" });
+  }
+  const yamlFiles = names.filter((n) => n.endsWith(".yaml"));
+  if (yamlFiles.length === 0 && problems.length === 0) {
+    problems.push({ file: shown(dir), field: "", rule: "must contain at least one <env>.yaml file" });
+  }
+
+  const bundles = new Map<string, CodeBundle>();
+  const codeBundle = (path: string): CodeBundle => {
+    let bundle = bundles.get(path);
+    if (!bundle) {
+      bundle = readCodeBundle(path);
+      bundles.set(path, bundle);
+    }
+    return bundle;
+  };
+
+  const loaded: LoadedEnvironment[] = [];
+  for (const fileName of yamlFiles) {
+    const path = join(dir, fileName);
+    const result = loadFile(path, shown(path), codeBundle);
+    problems.push(...result.problems);
+    if (result.environment) loaded.push(result.environment);
+  }
+  if (problems.length === 0) problems.push(...checkAcrossFiles(loaded));
+  if (problems.length > 0) throw new ConfigError(sortProblems(problems));
+  return loaded;
+}
+
+interface FileResult {
+  readonly problems: ConfigProblem[];
+  readonly environment?: LoadedEnvironment;
+}
+
+function loadFile(path: string, file: string, codeBundle: (path: string) => CodeBundle): FileResult {
+  const problems: ConfigProblem[] = [];
+  const env = basename(path, ".yaml");
+  if (!ENV_NAME_PATTERN.test(env)) {
+    problems.push({
+      file,
+      field: "",
+      rule: "file name must be <env>.yaml with <env> 2-10 lowercase letters or digits, starting with a letter",
+      value: env,
+      hasValue: true,
+    });
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const line = lineCounter.linePos(error.pos[0]).line;
+      problems.push({ file, line, field: "", rule: `is not valid YAML: ${firstLine(error.message)}` });
+    }
+    return { problems };
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) {
+    problems.push({ file, field: "", rule: "is empty: it must be a mapping with at least project, location, state and compute" });
+    return { problems };
+  }
+
+  const lineOf = (at: readonly PropertyKey[]) => locate(doc, lineCounter, at);
+  const report: Report = (at, rule, ...value) => {
+    problems.push({ file, line: lineOf(at), field: fieldPath(at), rule, value: value[0], hasValue: value.length > 0 });
+  };
+
+  const parsed = configSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        const allowed = allowedKeys(configSchema, issue.path);
+        for (const key of issue.keys) {
+          const hint = closestKey(key, allowed);
+          report(
+            [...issue.path, key],
+            `is not a known key${hint ? `; did you mean ${hint}?` : allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : ""}`,
+          );
+        }
+      } else if (issue.input === undefined && issue.code === "invalid_type") {
+        report(issue.path, ruleOf(issue));
+      } else {
+        report(issue.path, ruleOf(issue), issue.input);
+      }
+    }
+    return { problems };
+  }
+
+  const dir = resolve(path, "..");
+  checkEnvironment(parsed.data, { dir, report, codeBundle });
+  if (problems.length > 0) return { problems };
+
+  const config = withAbsolutePaths(parsed.data, dir);
+  const codeBundles = new Map<string, CodeBundle>();
+  for (const d of [...(config.endpoint?.deployments ?? []), ...config.batch.map((b) => b.deployment)]) {
+    if (d.code) codeBundles.set(d.code.path, codeBundle(d.code.path));
+  }
+  return { problems, environment: { name: env, file, config, codeBundles } };
+}
+
+/** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */
+function checkAcrossFiles(environments: readonly LoadedEnvironment[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const stateGroups = new Map<string, LoadedEnvironment>();
+  const hosts = new Map<string, LoadedEnvironment>();
+  for (const e of environments) {
+    const state = e.config.state;
+    const first = stateGroups.get(state.storage_account);
+    if (!first) {
+      stateGroups.set(state.storage_account, e);
+    } else if (first.config.state.resource_group !== state.resource_group) {
+      problems.push({
+        file: e.file,
+        field: "state.resource_group",
+        rule: `must match ${first.file} (${first.config.state.resource_group}), which uses the same state.storage_account`,
+        value: state.resource_group,
+        hasValue: true,
+      });
+    }
+    const endpointNames = [
+      ...(e.config.endpoint ? [["endpoint.name", e.config.endpoint.name] as const] : []),
+      ...e.config.batch.map((b, i) => [`batch[${i}].name`, b.name] as const),
+    ];
+    for (const [field, name] of endpointNames) {
+      const key = `${name.toLowerCase()}.${e.config.location}`;
+      const owner = hosts.get(key);
+      if (owner && owner !== e) {
+        problems.push({
+          file: e.file,
+          field,
+          rule: `must be unique in ${e.config.location}: ${owner.file} uses it too, and endpoint names are regional DNS names`,
+          value: name,
+          hasValue: true,
+        });
+      } else {
+        hosts.set(key, e);
+      }
+    }
+  }
+  return problems;
+}
+
+function withAbsolutePaths(config: ServingConfig, dir: string): ServingConfig {
+  const fix = <T extends { environment?: { conda_file?: string }; code?: { path: string } }>(d: T): T => ({
+    ...d,
+    environment: d.environment && {
+      ...d.environment,
+      conda_file: d.environment.conda_file === undefined ? undefined : resolve(dir, d.environment.conda_file),
+    },
+    code: d.code && { ...d.code, path: resolve(dir, d.code.path) },
+  });
+  return {
+    ...config,
+    endpoint: config.endpoint && { ...config.endpoint, deployments: config.endpoint.deployments.map(fix) },
+    batch: config.batch.map((b) => ({ ...b, deployment: fix(b.deployment) })),
+  };
+}
+
+/** The 1-based line of the deepest node of `path` that exists in the document. */
+function locate(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+      if (!pair) break;
+      offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === "number") {
+      const item = node.items[part] as { range?: [number] } | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+}
+
+function displayPath(path: string, root: string): string {
+  const rel = relative(root, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+}
+
+/** Files in name order, and within a file in line order, so the list reads top to bottom. */
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems
+    .map((problem, index) => ({ problem, index }))
+    .sort((a, b) =>
+      a.problem.file !== b.problem.file
+        ? a.problem.file < b.problem.file ? -1 : 1
+        : (a.problem.line ?? 0) - (b.problem.line ?? 0) || a.index - b.index,
+    )
+    .map(({ problem }) => problem);
+}

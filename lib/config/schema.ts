@@ -1,0 +1,267 @@
+import * as z from "zod";
+import { RULE_IDS } from "../guardrails/rule-ids";
+import { AZURE_REGIONS } from "./regions";
+import { isoDurationSeconds } from "./duration";
+
+/**
+ * The config contract: one YAML file per environment, snake_case keys, unknown keys rejected.
+ *
+ * Every rule here is phrased as the end of the sentence "<field> must ..." so that errors read the same everywhere.
+ * Rules that span fields (traffic sums, file existence, cross-file uniqueness) live in `rules.ts`.
+ */
+
+/** Environment names come from file names: `config/<env>.yaml`. */
+export const ENV_NAME_PATTERN = /^[a-z][a-z0-9]{1,9}$/;
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+function pattern(re: RegExp, rule: string) {
+  return z.string().regex(re, { message: `must ${rule}` });
+}
+
+const uuid = pattern(UUID, "be a UUID like 00000000-0000-0000-0000-000000000000");
+
+/** ISO-8601 duration such as PT2M; stored as given, checked to be positive. */
+const isoDuration = z.string().superRefine((value, ctx) => {
+  const seconds = isoDurationSeconds(value);
+  if (seconds === undefined) {
+    ctx.addIssue({ code: "custom", message: "must be an ISO-8601 duration such as PT2M or PT120S", input: value });
+  } else if (seconds <= 0) {
+    ctx.addIssue({ code: "custom", message: "must be a duration longer than zero", input: value });
+  }
+});
+
+function bothNumbers(value: unknown, a: string, b: string): boolean {
+  const record = value as Record<string, unknown> | null;
+  return typeof record?.[a] === "number" && typeof record?.[b] === "number";
+}
+
+const int = (min: number, max?: number) => {
+  const base = z.number().int({ message: "must be a whole number" }).min(min);
+  return max === undefined ? base : base.max(max);
+};
+
+/** Asset versions are strings in Azure ML; an unquoted whole number in YAML is accepted and kept as its digits. */
+const assetVersion = z
+  .union([z.string(), z.number()])
+  .superRefine((value, ctx) => {
+    if (typeof value === "number" && !Number.isInteger(value)) {
+      ctx.addIssue({ code: "custom", message: `must be quoted: YAML reads ${value} as a number`, input: value });
+    } else if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,29}$/.test(String(value))) {
+      ctx.addIssue({
+        code: "custom",
+        message: "must be 1-30 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        input: value,
+      });
+    }
+  })
+  .transform((value) => String(value));
+
+/** Azure ML asset (model, environment, code) names. */
+const assetName = pattern(
+  /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/,
+  "be 1-255 letters, digits, '.', '_' or '-', starting with a letter or digit",
+);
+
+/** Online and batch endpoint names become DNS labels: `<name>.<region>.inference.ml.azure.com`. */
+const endpointName = pattern(
+  /^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$/,
+  "be 3-32 letters, digits or single hyphens, starting with a letter and ending with a letter or digit",
+);
+
+const ASSET_ID = /^(azureml:\/\/\S+|\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/(workspaces|registries)\/[^/]+\/\S+)$/i;
+const assetId = pattern(ASSET_ID, "be an ARM id (/subscriptions/.../providers/Microsoft.MachineLearningServices/...) or an azureml:// id");
+
+const tags = z
+  .record(
+    z.string().regex(/^[^<>%&\\?/]{1,512}$/, { message: "must be a tag name of 1-512 characters without < > % & \\ ? /" }),
+    z.string().max(256, { message: "must be a tag value of at most 256 characters" }),
+  )
+  .refine((value) => Object.keys(value).length <= 40, {
+    // Azure allows 50; ten are kept free for the tags this app adds.
+    message: "must have at most 40 tags",
+  });
+
+/** `{ id }` for an existing model, or the fields that register one here. */
+export const modelSchema = z.strictObject({
+  id: assetId.optional(),
+  name: assetName.optional(),
+  version: assetVersion.optional(),
+  path: pattern(
+    /^(azureml:\/\/|https:\/\/|wasbs:\/\/|abfss:\/\/)\S+$/,
+    "be a storage URI (azureml://, https://, wasbs:// or abfss://); upload local model files first",
+  ).optional(),
+  type: z.enum(["custom_model", "mlflow_model", "triton_model"]).optional(),
+  description: z.string().max(512).optional(),
+});
+
+/** `{ id }` for an existing environment, or the fields that register one here. */
+export const environmentSchema = z.strictObject({
+  id: assetId.optional(),
+  name: assetName.optional(),
+  version: assetVersion.optional(),
+  image: pattern(/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/, "be a container image reference such as mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest").optional(),
+  conda_file: z.string().min(1).optional(),
+  description: z.string().max(512).optional(),
+});
+
+/** A local folder of scoring code, relative to the config file. */
+export const codeSchema = z.strictObject({
+  path: z.string().min(1),
+  scoring_script: z.string().min(1),
+});
+
+const probeSchema = z.strictObject({
+  initial_delay_s: int(0, 3600).default(10),
+  period_s: int(1, 3600).default(10),
+  timeout_s: int(1, 3600).default(2),
+  failure_threshold: int(1, 1000).default(30),
+  success_threshold: int(1, 1000).default(1),
+});
+
+const autoscaleSchema = z.strictObject({
+  min_instances: int(1, 50),
+  max_instances: int(1, 50),
+  scale_out_cpu_percent: int(1, 100).default(70),
+  scale_in_cpu_percent: int(0, 99).default(30),
+  cooldown_minutes: int(1, 60).default(5),
+});
+
+export const onlineDeploymentSchema = z.strictObject({
+  name: endpointName,
+  model: modelSchema,
+  environment: environmentSchema.optional(),
+  code: codeSchema.optional(),
+  instance_type: pattern(/^[A-Za-z][A-Za-z0-9_]{2,63}$/, "be an Azure VM size such as Standard_DS3_v2"),
+  instance_count: int(1, 50).default(1),
+  traffic: int(0, 100).default(0),
+  mirror_traffic: int(0, 50).default(0),
+  request_settings: z
+    .strictObject({
+      // 180000 ms is the managed online endpoint's ceiling for a scoring request.
+      request_timeout_ms: int(1, 180000).default(5000),
+      max_concurrent_requests_per_instance: int(1, 1000).default(1),
+      max_queue_wait_ms: int(1, 180000).optional(),
+    })
+    .optional(),
+  liveness_probe: probeSchema.optional(),
+  readiness_probe: probeSchema.optional(),
+  environment_variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a variable name: letters, digits and '_', not starting with a digit" }), z.string()).optional(),
+  app_insights: z.boolean().default(true),
+  egress_public_network_access: z.boolean().default(true),
+  autoscale: autoscaleSchema.optional(),
+});
+
+export const endpointSchema = z.strictObject({
+  name: endpointName,
+  auth_mode: z.enum(["key", "aml_token", "aad_token"]).default("aml_token"),
+  public_network_access: z.boolean().default(true),
+  description: z.string().max(512).optional(),
+  deployments: z.array(onlineDeploymentSchema).min(1).max(20),
+});
+
+export const batchDeploymentSchema = z.strictObject({
+  name: endpointName,
+  model: modelSchema,
+  environment: environmentSchema.optional(),
+  code: codeSchema.optional(),
+  instance_count: int(1, 1000).default(1),
+  max_concurrency_per_instance: int(1, 1000).default(1),
+  mini_batch_size: int(1, 1000000).default(10),
+  retry: z
+    .strictObject({
+      max_retries: int(0, 100).default(3),
+      timeout_s: int(1, 86400).default(300),
+    })
+    .default({ max_retries: 3, timeout_s: 300 }),
+  error_threshold: int(-1).default(-1),
+  output_action: z.enum(["append_row", "summary_only"]).default("append_row"),
+  output_file_name: pattern(/^[A-Za-z0-9._-]{1,255}$/, "be a file name of letters, digits, '.', '_' or '-'").default("predictions.csv"),
+  logging_level: z.enum(["info", "warning", "debug"]).default("info"),
+  environment_variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a variable name: letters, digits and '_', not starting with a digit" }), z.string()).optional(),
+});
+
+export const batchEndpointSchema = z.strictObject({
+  name: endpointName,
+  description: z.string().max(512).optional(),
+  deployment: batchDeploymentSchema,
+});
+
+export const configSchema = z.strictObject({
+  project: pattern(/^[a-z][a-z0-9]{1,11}$/, "be 2-12 lowercase letters or digits, starting with a letter"),
+  location: z.string().refine((value) => AZURE_REGIONS.includes(value), {
+    message: "must be an Azure region name such as westeurope (see `az account list-locations -o table`)",
+  }),
+  subscription_id: uuid.optional(),
+  tags: tags.default({}),
+  state: z.strictObject({
+    resource_group: pattern(
+      /^[-\w.()]{0,89}[-\w()]$/,
+      "be 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.'",
+    ),
+    storage_account: pattern(/^[a-z0-9]{3,24}$/, "be 3-24 lowercase letters or digits"),
+    container: pattern(
+      /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+      "be 3-63 lowercase letters, digits or single hyphens, starting and ending with a letter or digit",
+    ).default("tfstate"),
+    deployer_principal_ids: z.array(uuid).default([]),
+  }),
+  workspace: z
+    .strictObject({
+      public_network_access: z.boolean().default(true),
+      description: z.string().max(512).optional(),
+    })
+    .default({ public_network_access: true }),
+  compute: z.strictObject({
+    // Azure's own rule (workspaces/computes name pattern in the 2025-12-01 schema): 3-24 characters, and a trailing
+    // "-<digits>" is reserved for the nodes Azure names after the cluster.
+    name: pattern(
+      /^[a-zA-Z](?![a-zA-Z0-9-]*-\d+$)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
+      "be 3-24 letters, digits or hyphens, starting with a letter, ending with a letter or digit, and not ending in -<digits>",
+    ),
+    vm_size: pattern(/^[A-Za-z][A-Za-z0-9_]{2,63}$/, "be an Azure VM size such as STANDARD_D2_V2"),
+    vm_priority: z.enum(["dedicated", "low_priority"]).default("dedicated"),
+    min_nodes: int(0, 1000).default(0),
+    max_nodes: int(1, 1000),
+    idle_time_before_scale_down: isoDuration.default("PT2M"),
+  }).superRefine(
+    (compute, ctx) => {
+      if (compute.min_nodes > compute.max_nodes) {
+        ctx.addIssue({ code: "custom", path: ["min_nodes"], message: `must be <= compute.max_nodes (${compute.max_nodes})`, input: compute.min_nodes });
+      }
+    },
+    // Runs even when other compute fields are wrong, so that every problem is reported in one go.
+    { when: (payload) => bothNumbers(payload.value, "min_nodes", "max_nodes") },
+  ),
+  endpoint: endpointSchema.optional(),
+  monitoring: z
+    .strictObject({
+      log_retention_days: int(30, 730).default(30),
+      alert_emails: z.array(z.email({ message: "must be an e-mail address" })).default([]),
+      alerts: z
+        .strictObject({
+          latency_p95_ms: int(1, 180000).default(1000),
+          cpu_percent: int(1, 100).default(90),
+        })
+        .default({ latency_p95_ms: 1000, cpu_percent: 90 }),
+    })
+    .default({ log_retention_days: 30, alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
+  batch: z.array(batchEndpointSchema).max(20).default([]),
+  waivers: z
+    .array(
+      z.strictObject({
+        rule: z.enum(RULE_IDS),
+        reason: z.string().trim().min(1, { message: "must be a non-empty reason: say why the rule does not apply" }),
+      }),
+    )
+    .default([]),
+});
+
+/** One environment's config after parsing: defaults applied, still snake_case as written in YAML. */
+export type ServingConfig = z.output<typeof configSchema>;
+export type EndpointConfig = z.output<typeof endpointSchema>;
+export type OnlineDeploymentConfig = z.output<typeof onlineDeploymentSchema>;
+export type BatchEndpointConfig = z.output<typeof batchEndpointSchema>;
+export type ModelConfig = z.output<typeof modelSchema>;
+export type EnvironmentAssetConfig = z.output<typeof environmentSchema>;
+export type CodeConfig = z.output<typeof codeSchema>;

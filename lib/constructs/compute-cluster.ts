@@ -1,0 +1,89 @@
+import { MachineLearningComputeCluster } from "@cdktf/provider-azurerm/lib/machine-learning-compute-cluster";
+import { Construct } from "constructs";
+import { assertInRange, PropsError } from "./invariants";
+
+/** Properties of {@link ComputeCluster}. */
+export interface ComputeClusterProps {
+  /** Resource id of the Azure ML workspace that owns the cluster. */
+  readonly workspaceId: string;
+  readonly location: string;
+  /** Cluster name, unique within the workspace. */
+  readonly name: string;
+  /** VM size of every node, e.g. STANDARD_D2_V2. */
+  readonly vmSize: string;
+  /**
+   * Dedicated nodes, or cheaper low-priority nodes that Azure may take back.
+   * @default "dedicated"
+   */
+  readonly vmPriority?: "dedicated" | "low_priority";
+  /**
+   * Nodes kept running when idle; 0 lets the cluster scale to nothing.
+   * @default 0
+   */
+  readonly minNodes?: number;
+  /** Most nodes the cluster scales out to. */
+  readonly maxNodes: number;
+  /**
+   * How long a node sits idle before it is released, as an ISO-8601 duration.
+   * @default "PT2M"
+   */
+  readonly idleTimeBeforeScaleDown?: string;
+  /**
+   * Free-text description.
+   * @default no description
+   */
+  readonly description?: string;
+  /**
+   * Tags on the cluster.
+   * @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An AmlCompute cluster that scales between `minNodes` and `maxNodes`, for batch scoring and training jobs.
+ *
+ * It has a system-assigned identity (jobs use it to reach storage), local (key) auth off and SSH off.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-create-attach-compute-cluster
+ */
+export class ComputeCluster extends Construct {
+  readonly cluster: MachineLearningComputeCluster;
+
+  constructor(scope: Construct, id: string, props: ComputeClusterProps) {
+    super(scope, id);
+    const minNodes = props.minNodes ?? 0;
+    assertInRange("minNodes", minNodes, 0, 1000, "ComputeCluster");
+    assertInRange("maxNodes", props.maxNodes, 1, 1000, "ComputeCluster");
+    if (minNodes > props.maxNodes) {
+      throw new PropsError("ComputeCluster", "minNodes", `must be <= maxNodes (${props.maxNodes})`, minNodes);
+    }
+
+    this.cluster = new MachineLearningComputeCluster(this, "cluster", {
+      name: props.name,
+      location: props.location,
+      machineLearningWorkspaceId: props.workspaceId,
+      vmSize: props.vmSize,
+      vmPriority: props.vmPriority === "low_priority" ? "LowPriority" : "Dedicated",
+      description: props.description,
+      scaleSettings: {
+        minNodeCount: minNodes,
+        maxNodeCount: props.maxNodes,
+        scaleDownNodesAfterIdleDuration: props.idleTimeBeforeScaleDown ?? "PT2M",
+      },
+      identity: { type: "SystemAssigned" },
+      localAuthEnabled: false,
+      sshPublicAccessEnabled: false,
+      tags: { ...props.tags },
+    });
+  }
+
+  /** Resource id of the cluster, as batch deployments reference it. */
+  get id(): string {
+    return this.cluster.id;
+  }
+
+  /** Object id of the cluster's system-assigned identity. */
+  get principalId(): string {
+    return this.cluster.identity.principalId;
+  }
+}

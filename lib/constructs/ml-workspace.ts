@@ -1,0 +1,209 @@
+import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-insights";
+import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
+import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
+import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
+import { MachineLearningWorkspace } from "@cdktf/provider-azurerm/lib/machine-learning-workspace";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { Construct } from "constructs";
+import { assertInRange } from "./invariants";
+
+/** Names of the workspace and of each resource it depends on. */
+export interface MlWorkspaceNames {
+  readonly workspace: string;
+  readonly logAnalytics: string;
+  readonly appInsights: string;
+  readonly keyVault: string;
+  readonly storageAccount: string;
+  readonly containerRegistry: string;
+}
+
+/** Properties of {@link MlWorkspace}. */
+export interface MlWorkspaceProps {
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** Entra tenant of the key vault. */
+  readonly tenantId: string;
+  readonly names: MlWorkspaceNames;
+  /**
+   * Whether the workspace, key vault and registry accept traffic from public networks.
+   * @default true
+   */
+  readonly publicNetworkAccess?: boolean;
+  /**
+   * Retention of the Log Analytics workspace that backs Application Insights and diagnostics.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Redundancy of the workspace's storage account.
+   * @default "ZRS"
+   */
+  readonly storageReplication?: "LRS" | "ZRS" | "GRS" | "GZRS" | "RAGRS" | "RAGZRS";
+  /**
+   * Container registry tier; Premium is needed for private endpoints and zone redundancy.
+   * @default "Standard"
+   */
+  readonly registrySku?: "Basic" | "Standard" | "Premium";
+  /**
+   * Refuse `terraform destroy` and replacements of the stateful resources (workspace, key vault, storage account,
+   * registry, Log Analytics). Set to false only to remove one on purpose.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /**
+   * Free-text description shown in Azure ML studio.
+   * @default no description
+   */
+  readonly description?: string;
+  /**
+   * Tags on every resource this construct creates.
+   * @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An Azure Machine Learning workspace with the dependencies it needs: Log Analytics, workspace-based Application
+ * Insights, a key vault (RBAC, purge protection), a storage account (TLS 1.2, no shared keys, no public blobs) and
+ * a container registry (admin user off).
+ *
+ * The workspace has a system-assigned identity; Azure ML grants it what it needs on its dependencies.
+ * @see https://learn.microsoft.com/azure/machine-learning/concept-workspace
+ */
+export class MlWorkspace extends Construct {
+  readonly workspace: MachineLearningWorkspace;
+  readonly logAnalytics: LogAnalyticsWorkspace;
+  readonly appInsights: ApplicationInsights;
+  readonly keyVault: KeyVault;
+  readonly storageAccount: StorageAccount;
+  readonly containerRegistry: ContainerRegistry;
+
+  constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
+    super(scope, id);
+    const retention = props.logRetentionDays ?? 30;
+    assertInRange("logRetentionDays", retention, 30, 730, "MlWorkspace");
+    const publicAccess = props.publicNetworkAccess ?? true;
+    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: { ...props.tags } };
+
+    this.logAnalytics = new LogAnalyticsWorkspace(this, "log-analytics", {
+      ...common,
+      name: props.names.logAnalytics,
+      sku: "PerGB2018",
+      retentionInDays: retention,
+      lifecycle,
+    });
+
+    this.appInsights = new ApplicationInsights(this, "app-insights", {
+      ...common,
+      name: props.names.appInsights,
+      applicationType: "web",
+      workspaceId: this.logAnalytics.id,
+    });
+
+    this.keyVault = new KeyVault(this, "key-vault", {
+      ...common,
+      name: props.names.keyVault,
+      tenantId: props.tenantId,
+      skuName: "standard",
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: true,
+      softDeleteRetentionDays: 90,
+      publicNetworkAccessEnabled: publicAccess,
+      lifecycle,
+    });
+
+    this.storageAccount = new StorageAccount(this, "storage", {
+      ...common,
+      name: props.names.storageAccount,
+      accountTier: "Standard",
+      accountKind: "StorageV2",
+      accountReplicationType: props.storageReplication ?? "ZRS",
+      minTlsVersion: "TLS1_2",
+      httpsTrafficOnlyEnabled: true,
+      allowNestedItemsToBePublic: false,
+      sharedAccessKeyEnabled: false,
+      defaultToOauthAuthentication: true,
+      infrastructureEncryptionEnabled: true,
+      blobProperties: {
+        versioningEnabled: true,
+        deleteRetentionPolicy: { days: 7 },
+        containerDeleteRetentionPolicy: { days: 7 },
+      },
+      lifecycle,
+    });
+
+    this.containerRegistry = new ContainerRegistry(this, "registry", {
+      ...common,
+      name: props.names.containerRegistry,
+      sku: props.registrySku ?? "Standard",
+      adminEnabled: false,
+      anonymousPullEnabled: false,
+      lifecycle,
+    });
+
+    this.workspace = new MachineLearningWorkspace(this, "workspace", {
+      ...common,
+      name: props.names.workspace,
+      description: props.description,
+      applicationInsightsId: this.appInsights.id,
+      keyVaultId: this.keyVault.id,
+      storageAccountId: this.storageAccount.id,
+      containerRegistryId: this.containerRegistry.id,
+      identity: { type: "SystemAssigned" },
+      publicNetworkAccessEnabled: publicAccess,
+      skuName: "Basic",
+      v1LegacyModeEnabled: false,
+      lifecycle,
+    });
+  }
+
+  /**
+   * Lets a principal pull images from the workspace's registry: role AcrPull, scope the container registry.
+   *
+   * The assignment is created under `grantee` with id `registry-pull`. Online endpoints with a user-assigned
+   * identity pull their environment image with it.
+   */
+  grantRegistryPull(grantee: Construct, principalId: string): RoleAssignment {
+    return grant(grantee, "registry-pull", "AcrPull", this.containerRegistry.id, principalId);
+  }
+
+  /**
+   * Lets a principal read blobs (models, code): role Storage Blob Data Reader, scope the workspace storage account.
+   *
+   * The assignment is created under `grantee` with id `blob-read`.
+   */
+  grantBlobRead(grantee: Construct, principalId: string): RoleAssignment {
+    return grant(grantee, "blob-read", "Storage Blob Data Reader", this.storageAccount.id, principalId);
+  }
+
+  /**
+   * Lets a principal read and write blobs (batch outputs): role Storage Blob Data Contributor, scope the workspace
+   * storage account.
+   *
+   * The assignment is created under `grantee` with id `blob-write`.
+   */
+  grantBlobWrite(grantee: Construct, principalId: string): RoleAssignment {
+    return grant(grantee, "blob-write", "Storage Blob Data Contributor", this.storageAccount.id, principalId);
+  }
+
+  /**
+   * Lets a principal send deployment metrics to the workspace: role AzureML Metrics Writer (preview), scope the
+   * workspace.
+   *
+   * The assignment is created under `grantee` with id `metrics-write`.
+   */
+  grantMetricsWrite(grantee: Construct, principalId: string): RoleAssignment {
+    return grant(grantee, "metrics-write", "AzureML Metrics Writer (preview)", this.workspace.id, principalId);
+  }
+}
+
+function grant(grantee: Construct, id: string, role: string, scope: string, principalId: string): RoleAssignment {
+  return new RoleAssignment(grantee, id, {
+    scope,
+    roleDefinitionName: role,
+    principalId,
+    principalType: "ServicePrincipal",
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Stable ids of the guardrail rules, the names that config `waivers` refer to.
+ *
+ * Kept apart from the rules themselves so that config validation can check waivers without loading the Aspects.
+ * An id, once published, is never renamed: waivers in users' YAML files point at it.
+ */
+export const RULE_IDS = [
+  "endpoint-key-auth",
+  "endpoint-public",
+  "endpoint-identity",
+  "single-instance-live",
+  "deployment-egress-public",
+  "workspace-public",
+  "workspace-identity",
+  "storage-shared-key",
+  "storage-public-blob",
+  "storage-tls",
+  "keyvault-purge-protection",
+  "keyvault-rbac",
+  "registry-admin-user",
+  "compute-ssh",
+  "compute-local-auth",
+  "role-assignment-privileged",
+  "diagnostics-missing",
+] as const;
+
+/** One guardrail rule id. */
+export type RuleId = (typeof RULE_IDS)[number];
