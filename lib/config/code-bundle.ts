@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 /** A local folder of scoring code as it will be uploaded: its files and one hash of their content. */
 export interface CodeBundle {
   /** Absolute path of the folder. */
   readonly path: string;
+  /** Code asset name: the folder's path relative to the config folder, in letters, digits, '-' and '_'. */
+  readonly name: string;
   /** Files to upload, relative POSIX paths, sorted. */
   readonly files: readonly string[];
   /** SHA-256 (hex) over every file's relative path and content: the code version. */
@@ -25,7 +27,7 @@ export const CODE_LIMITS = { files: 2000, sizeBytes: 300 * 1024 * 1024 } as cons
  *
  * The hash covers paths as well as content, so a renamed file is a new version too.
  */
-export function readCodeBundle(path: string): CodeBundle {
+export function readCodeBundle(path: string, configDir: string): CodeBundle {
   const files: string[] = [];
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -46,5 +48,16 @@ export function readCodeBundle(path: string): CodeBundle {
     sizeBytes += content.length;
     hash.update(rel).update("\0").update(createHash("sha256").update(content).digest()).update("\0");
   }
-  return { path, files, contentHash: hash.digest("hex"), sizeBytes };
+  return { path, name: assetName(relative(configDir, path)), files, contentHash: hash.digest("hex"), sizeBytes };
+}
+
+/** "../shared/src" → "shared-src": a stable name that does not depend on where the repository is checked out. */
+function assetName(relativePath: string): string {
+  const name = relativePath
+    .split(/[\\/]/)
+    .filter((part) => part !== ".." && part !== ".")
+    .join("-")
+    .replace(/[^a-zA-Z0-9_-]+/g, "-")
+    .replace(/^[-_]+/, "");
+  return name === "" ? "code" : name.slice(0, 255);
 }

@@ -64,7 +64,7 @@ export function loadEnvironments(options: LoadOptions = {}): LoadedEnvironment[]
   const codeBundle = (path: string): CodeBundle => {
     let bundle = bundles.get(path);
     if (!bundle) {
-      bundle = readCodeBundle(path);
+      bundle = readCodeBundle(path, dir);
       bundles.set(path, bundle);
     }
     return bundle;

@@ -5,8 +5,15 @@ import { AzurermBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { LoadedEnvironment } from "../config/load";
 import { resourceNames } from "../config/names";
+import { AzapiProvider } from "../azapi";
+import type { CodeConfig, EnvironmentAssetConfig, ModelConfig, ServingConfig } from "../config/schema";
 import { ComputeCluster } from "../constructs/compute-cluster";
+import { DeploymentAutoscale } from "../constructs/deployment-autoscale";
+import { EndpointTraffic } from "../constructs/endpoint-traffic";
 import { MlWorkspace } from "../constructs/ml-workspace";
+import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs/model-assets";
+import { OnlineDeployment } from "../constructs/online-deployment";
+import { OnlineEndpoint } from "../constructs/online-endpoint";
 
 /** The stack name of an environment: `serving-<env>`. */
 export function servingStackName(env: string): string {
@@ -22,9 +29,14 @@ export class ServingStack extends TerraformStack {
   readonly ml: MlWorkspace;
   readonly compute: ComputeCluster;
   readonly resourceGroup: ResourceGroup;
+  readonly assets?: ModelAssets;
+  readonly endpoint?: OnlineEndpoint;
+  readonly deployments: readonly OnlineDeployment[];
+  private readonly environment: LoadedEnvironment;
 
   constructor(scope: Construct, environment: LoadedEnvironment) {
     super(scope, servingStackName(environment.name));
+    this.environment = environment;
     const env = environment.name;
     const config = environment.config;
     const names = resourceNames(config.project, env, config.state.storage_account);
@@ -77,9 +89,128 @@ export class ServingStack extends TerraformStack {
       tags,
     });
 
+    if (config.endpoint || config.batch.length > 0) {
+      new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
+      this.assets = new ModelAssets(this, "assets", {
+        workspaceId: this.ml.workspace.id,
+        storageAccountId: this.ml.storageAccount.id,
+        storageAccountName: this.ml.storageAccount.name,
+        blobEndpoint: this.ml.storageAccount.primaryBlobEndpoint,
+      });
+    }
+    if (config.endpoint && this.assets) {
+      const online = this.onlineServing(config, config.endpoint, this.assets, tags);
+      this.endpoint = online.endpoint;
+      this.deployments = online.deployments;
+    } else {
+      this.deployments = [];
+    }
+
     new TerraformOutput(this, "resource_group_name", { value: this.resourceGroup.name });
     new TerraformOutput(this, "workspace_id", { value: this.ml.workspace.id });
     new TerraformOutput(this, "workspace_name", { value: this.ml.workspace.name });
     new TerraformOutput(this, "compute_cluster_id", { value: this.compute.id });
   }
+
+  /** The online endpoint, its deployments, their autoscale settings and the traffic split. */
+  private onlineServing(
+    config: ServingConfig,
+    endpointConfig: NonNullable<ServingConfig["endpoint"]>,
+    assets: ModelAssets,
+    tags: Record<string, string>,
+  ): { endpoint: OnlineEndpoint; deployments: OnlineDeployment[] } {
+    const endpoint = new OnlineEndpoint(this, "endpoint", {
+      name: endpointConfig.name,
+      location: config.location,
+      resourceGroupName: this.resourceGroup.name,
+      workspace: this.ml,
+      authMode: endpointConfig.auth_mode,
+      publicNetworkAccess: endpointConfig.public_network_access,
+      description: endpointConfig.description,
+      tags,
+    });
+    const deployments = endpointConfig.deployments.map((d) => {
+      const deployment = new OnlineDeployment(this, `deployment-${d.name}`, {
+        endpoint,
+        name: d.name,
+        location: config.location,
+        modelId: assets.model(modelSpec(d.model)),
+        environmentId: d.environment && assets.environment(environmentSpec(d.environment)),
+        code: d.code && { codeId: assets.code(this.codeSpec(d.code)), scoringScript: d.code.scoring_script },
+        instanceType: d.instance_type,
+        instanceCount: d.instance_count,
+        requestTimeoutMs: d.request_settings?.request_timeout_ms,
+        maxConcurrentRequestsPerInstance: d.request_settings?.max_concurrent_requests_per_instance,
+        maxQueueWaitMs: d.request_settings?.max_queue_wait_ms,
+        livenessProbe: d.liveness_probe && probeProps(d.liveness_probe),
+        readinessProbe: d.readiness_probe && probeProps(d.readiness_probe),
+        environmentVariables: d.environment_variables,
+        appInsightsEnabled: d.app_insights,
+        egressPublicNetworkAccess: d.egress_public_network_access,
+        autoscaled: d.autoscale !== undefined,
+        tags,
+      });
+      if (d.autoscale) {
+        new DeploymentAutoscale(this, `autoscale-${d.name}`, {
+          deployment,
+          name: `autoscale-${endpointConfig.name}-${d.name}`,
+          resourceGroupName: this.resourceGroup.name,
+          location: config.location,
+          minInstances: d.autoscale.min_instances,
+          maxInstances: d.autoscale.max_instances,
+          scaleOutCpuPercent: d.autoscale.scale_out_cpu_percent,
+          scaleInCpuPercent: d.autoscale.scale_in_cpu_percent,
+          cooldownMinutes: d.autoscale.cooldown_minutes,
+          tags,
+        });
+      }
+      return deployment;
+    });
+    new EndpointTraffic(this, "traffic", {
+      endpoint,
+      deployments,
+      traffic: Object.fromEntries(endpointConfig.deployments.map((d) => [d.name, d.traffic])),
+      mirrorTraffic: Object.fromEntries(endpointConfig.deployments.filter((d) => d.mirror_traffic > 0).map((d) => [d.name, d.mirror_traffic])),
+    });
+    new TerraformOutput(this, "endpoint_name", { value: endpointConfig.name });
+    new TerraformOutput(this, "scoring_uri", { value: endpoint.scoringUri });
+    new TerraformOutput(this, "swagger_uri", { value: endpoint.swaggerUri });
+    return { endpoint, deployments };
+  }
+
+  /** The upload manifest of a code folder, read once when config was loaded. */
+  private codeSpec(code: CodeConfig) {
+    const bundle = this.environment.codeBundles.get(code.path);
+    if (!bundle) {
+      throw new Error(`code folder ${code.path} was not read by the config loader`);
+    }
+    return { name: bundle.name, path: bundle.path, files: bundle.files, contentHash: bundle.contentHash };
+  }
+}
+
+function modelSpec(model: ModelConfig): ModelSpec {
+  if (model.id !== undefined) return { id: model.id };
+  // Config validation guarantees the registration fields whenever there is no id.
+  return { name: model.name!, version: model.version!, path: model.path!, type: model.type!, description: model.description };
+}
+
+function environmentSpec(environment: EnvironmentAssetConfig): EnvironmentSpec {
+  if (environment.id !== undefined) return { id: environment.id };
+  return {
+    name: environment.name!,
+    version: environment.version!,
+    image: environment.image!,
+    condaFile: environment.conda_file,
+    description: environment.description,
+  };
+}
+
+function probeProps(p: { initial_delay_s: number; period_s: number; timeout_s: number; failure_threshold: number; success_threshold: number }) {
+  return {
+    initialDelaySeconds: p.initial_delay_s,
+    periodSeconds: p.period_s,
+    timeoutSeconds: p.timeout_s,
+    failureThreshold: p.failure_threshold,
+    successThreshold: p.success_threshold,
+  };
 }

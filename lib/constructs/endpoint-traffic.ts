@@ -1,0 +1,65 @@
+import { Construct } from "constructs";
+import { AzapiUpdateResource, MlResourceType, type OnlineEndpointProperties } from "../azapi";
+import { PropsError } from "./invariants";
+import type { OnlineDeployment } from "./online-deployment";
+import type { OnlineEndpoint } from "./online-endpoint";
+import { resourceAddress } from "./terraform-address";
+
+/** Properties of {@link EndpointTraffic}. */
+export interface EndpointTrafficProps {
+  readonly endpoint: OnlineEndpoint;
+  /** Every deployment of the endpoint; each is listed in the traffic maps, 0 where it takes none. */
+  readonly deployments: readonly OnlineDeployment[];
+  /** Percent of live traffic per deployment name; sums to 100, or is all 0. */
+  readonly traffic: Readonly<Record<string, number>>;
+  /**
+   * Percent of live traffic copied to one deployment whose answers are discarded (shadow testing).
+   * @default {} (no mirroring)
+   */
+  readonly mirrorTraffic?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Splits an endpoint's live traffic between its deployments, and mirrors a share to one of them.
+ *
+ * A separate `azapi_update_resource`, applied after every deployment exists (Azure refuses traffic to a deployment
+ * that does not). Every deployment appears in both maps with an explicit value, because azapi merges the body into
+ * the endpoint's current state: a deployment left out would keep its old share. It is re-applied whenever the
+ * endpoint itself is updated, so an endpoint change never leaves traffic reset.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints
+ */
+export class EndpointTraffic extends Construct {
+  readonly update: AzapiUpdateResource;
+
+  constructor(scope: Construct, id: string, props: EndpointTrafficProps) {
+    super(scope, id);
+    const names = props.deployments.map((d) => d.deploymentName);
+    const mirror = props.mirrorTraffic ?? {};
+    for (const [field, map] of [["traffic", props.traffic], ["mirrorTraffic", mirror]] as const) {
+      for (const name of Object.keys(map)) {
+        if (!names.includes(name)) {
+          throw new PropsError("EndpointTraffic", `${field}.${name}`, `must name one of the deployments (${names.join(", ")})`, map[name]);
+        }
+      }
+    }
+    const total = Object.values(props.traffic).reduce((sum, v) => sum + v, 0);
+    if (total !== 100 && total !== 0) {
+      throw new PropsError("EndpointTraffic", "traffic", "must add up to 100, or be 0 for every deployment", props.traffic);
+    }
+
+    const body: { readonly properties: Pick<OnlineEndpointProperties, "traffic" | "mirrorTraffic"> } = {
+      properties: {
+        traffic: Object.fromEntries(names.map((n) => [n, props.traffic[n] ?? 0])),
+        mirrorTraffic: Object.fromEntries(names.map((n) => [n, mirror[n] ?? 0])),
+      },
+    };
+    this.update = new AzapiUpdateResource(this, "traffic", {
+      type: MlResourceType.onlineEndpoint,
+      resourceId: props.endpoint.id,
+      body,
+      locks: [props.endpoint.id],
+      dependsOn: props.deployments.map((d) => d.deployment),
+      lifecycle: { replaceTriggeredBy: [resourceAddress(props.endpoint.endpoint)] },
+    });
+  }
+}
