@@ -1,0 +1,4 @@
+export * from "./provider";
+export * from "./resource";
+export * from "./update-resource";
+export * from "./bodies";

@@ -1,0 +1,112 @@
+/**
+ * Helpers shared by the azapi bindings for building synthesized attributes.
+ *
+ * Internal to lib/azapi: index.ts does not re-export this module.
+ */
+import { Token } from "cdktf";
+import type { AzapiIdentity, AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
+
+/** Provider metadata for resources and data sources; mirrors the provider's own required_providers entry. */
+export const AZAPI_GENERATOR_METADATA = { providerName: "azapi", providerVersionConstraint: ">= 2.9" };
+
+/** An attribute description in the shape cdktf's HCL renderer expects. */
+export interface HclAttribute {
+  readonly value: unknown;
+  readonly isBlock: boolean;
+  readonly type: "simple" | "list" | "map" | "struct" | "any";
+  readonly storageClassType: string;
+}
+
+/** Drops attributes whose value is undefined, as the generated cdktf bindings do. */
+export function hclAttributes(attrs: Record<string, HclAttribute>): Record<string, HclAttribute> {
+  return Object.fromEntries(Object.entries(attrs).filter(([, attr]) => attr.value !== undefined));
+}
+
+/** A string, number or boolean attribute. */
+export function hclScalar(value: unknown, storageClassType: "string" | "number" | "boolean"): HclAttribute {
+  return { value, isBlock: false, type: "simple", storageClassType };
+}
+
+/** A map(string) attribute. */
+export function hclMap(value: unknown): HclAttribute {
+  return { value, isBlock: false, type: "map", storageClassType: "stringMap" };
+}
+
+/** A list(string) attribute. */
+export function hclStringList(value: unknown): HclAttribute {
+  return { value, isBlock: false, type: "list", storageClassType: "stringList" };
+}
+
+/** A dynamic or object-typed attribute, rendered as an HCL object/tuple expression. */
+export function hclAny(value: unknown): HclAttribute {
+  return { value, isBlock: false, type: "any", storageClassType: "any" };
+}
+
+/** A nested block: `list` for list-nested blocks, `struct` for single-nested ones. */
+export function hclBlock(value: unknown, type: "list" | "struct", storageClassType: string): HclAttribute {
+  return { value, isBlock: true, type, storageClassType };
+}
+
+/** Drops undefined values from a flat object, so optional fields are omitted rather than emitted as null. */
+export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** Copies a list so that mutating the caller's array after construction cannot change what gets synthesized. */
+export function copyList<T>(list: readonly T[] | undefined): T[] | undefined {
+  if (list === undefined || Token.isUnresolved(list)) return list as T[] | undefined;
+  return [...list];
+}
+
+/**
+ * Throws unless exactly one addressing mode is used: `resourceId`, or `name` together with `parentId`.
+ *
+ * Checked at construction so that a misconfigured stack fails at synth rather than at plan.
+ */
+export function assertResourceAddressing(
+  kind: string,
+  id: string,
+  props: { readonly resourceId?: string; readonly name?: string; readonly parentId?: string },
+): void {
+  const byId = props.resourceId !== undefined;
+  const byName = props.name !== undefined || props.parentId !== undefined;
+  if (byId && byName) {
+    throw new Error(`${kind} "${id}": set either resourceId, or name and parentId, not both`);
+  }
+  if (!byId && (props.name === undefined || props.parentId === undefined)) {
+    throw new Error(`${kind} "${id}": set resourceId, or both name and parentId`);
+  }
+}
+
+/** JSON form of the identity block: a list holding one block, as for any list-nested block. */
+export function identityToTerraform(identity: AzapiIdentity | undefined): Array<Record<string, unknown>> | undefined {
+  if (identity === undefined) return undefined;
+  return [compact({ type: identity.type, identity_ids: copyList(identity.identityIds) })];
+}
+
+/** JSON form of the retry object attribute. */
+export function retryToTerraform(retry: AzapiRetry | undefined): Record<string, unknown> | undefined {
+  if (retry === undefined) return undefined;
+  return compact({
+    error_message_regex: copyList(retry.errorMessageRegex),
+    interval_seconds: retry.intervalSeconds,
+    max_interval_seconds: retry.maxIntervalSeconds,
+    multiplier: retry.multiplier,
+    randomization_factor: retry.randomizationFactor,
+  });
+}
+
+/** JSON form of the single-nested timeouts block; omitted entirely when no timeout is set. */
+export function timeoutsToTerraform(timeouts: AzapiTimeouts | undefined): Record<string, unknown> | undefined {
+  if (timeouts === undefined) return undefined;
+  const out = compact({ create: timeouts.create, update: timeouts.update, delete: timeouts.delete, read: timeouts.read });
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/** Copies response_export_values (a list or a map) for the same reason as copyList. */
+export function copyExportValues(
+  values: AzapiResponseExportValues | undefined,
+): AzapiResponseExportValues | undefined {
+  if (values === undefined || Token.isUnresolved(values)) return values;
+  return Array.isArray(values) ? [...values] : { ...values };
+}

@@ -1,0 +1,173 @@
+import { Construct } from "constructs";
+import { Fn, TerraformMetaArguments, TerraformResource, Token, booleanToTerraform, stringToTerraform } from "cdktf";
+import type { AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
+import {
+  AZAPI_GENERATOR_METADATA,
+  assertResourceAddressing,
+  compact,
+  copyExportValues,
+  copyList,
+  hclAny,
+  hclAttributes,
+  hclBlock,
+  hclScalar,
+  hclStringList,
+  retryToTerraform,
+  timeoutsToTerraform,
+} from "./synth-util";
+
+/**
+ * Arguments of `azapi_update_resource`: address the target either by `resourceId` or by `name` with `parentId`.
+ *
+ * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/resources/update_resource
+ */
+export interface AzapiUpdateResourceProps extends TerraformMetaArguments {
+  /** Resource type and API version of the existing resource, e.g. "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01". */
+  readonly type: string;
+  /**
+   * ID of the existing resource to update.
+   *
+   * @default - built from `name` and `parentId`
+   */
+  readonly resourceId?: string;
+  /**
+   * Name of the existing resource (with `parentId`).
+   *
+   * @default - none; `resourceId` must be set
+   */
+  readonly name?: string;
+  /**
+   * Parent ID of the existing resource (with `name`).
+   *
+   * @default - none; `resourceId` must be set
+   */
+  readonly parentId?: string;
+  /**
+   * Partial request body: only the properties to set; emitted unchanged, lists included.
+   *
+   * @default {} (azapi's default)
+   */
+  readonly body?: object;
+  /**
+   * Response properties to export into `output`.
+   *
+   * @default - provider default output
+   */
+  readonly responseExportValues?: AzapiResponseExportValues;
+  /**
+   * Whether differences in property-name casing between body and response are ignored.
+   *
+   * @default false
+   */
+  readonly ignoreCasing?: boolean;
+  /**
+   * Whether properties missing from the response are ignored when diffing.
+   *
+   * @default true
+   */
+  readonly ignoreMissingProperty?: boolean;
+  /**
+   * ARM resource IDs to lock while the update runs.
+   *
+   * @default - no locks
+   */
+  readonly locks?: string[];
+  /**
+   * Retry policy for transient errors.
+   *
+   * @default - provider default retry behaviour
+   */
+  readonly retry?: AzapiRetry;
+  /**
+   * Operation timeouts.
+   *
+   * @default - azapi defaults
+   */
+  readonly timeouts?: AzapiTimeouts;
+}
+
+/**
+ * An `azapi_update_resource`: patches properties of a resource managed elsewhere; destroying it changes nothing in Azure.
+ *
+ * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/resources/update_resource
+ */
+export class AzapiUpdateResource extends TerraformResource {
+  /** Terraform resource type. */
+  public static readonly tfResourceType = "azapi_update_resource";
+
+  /** The configured arguments, as passed to the constructor. */
+  public readonly props: AzapiUpdateResourceProps;
+
+  /**
+   * Declares an azapi_update_resource.
+   *
+   * @param scope construct scope
+   * @param id construct id, unique among siblings
+   * @param props resource arguments and meta-arguments
+   * @throws if neither or both of `resourceId` and `name`+`parentId` are given
+   */
+  public constructor(scope: Construct, id: string, props: AzapiUpdateResourceProps) {
+    assertResourceAddressing("AzapiUpdateResource", id, props);
+    super(scope, id, {
+      terraformResourceType: AzapiUpdateResource.tfResourceType,
+      terraformGeneratorMetadata: AZAPI_GENERATOR_METADATA,
+      dependsOn: props.dependsOn,
+      count: props.count,
+      provider: props.provider,
+      lifecycle: props.lifecycle,
+      forEach: props.forEach,
+      provisioners: props.provisioners,
+      connection: props.connection,
+    });
+    this.props = props;
+  }
+
+  /** ID of the updated resource (`id`). */
+  public get id(): string {
+    return this.getStringAttribute("id");
+  }
+
+  /** The exported response (`output`); see `responseExportValues`. */
+  public get output(): { [key: string]: any } {
+    return this.getAnyMapAttribute("output");
+  }
+
+  /** A string token for one exported response value, e.g. `outputValue(["properties", "traffic"])`. */
+  public outputValue(path: string[]): string {
+    return Token.asString(Fn.lookupNested(this.output, path));
+  }
+
+  protected override synthesizeAttributes(): { [name: string]: any } {
+    const p = this.props;
+    return compact({
+      type: stringToTerraform(p.type),
+      resource_id: stringToTerraform(p.resourceId),
+      name: stringToTerraform(p.name),
+      parent_id: stringToTerraform(p.parentId),
+      body: p.body,
+      response_export_values: copyExportValues(p.responseExportValues),
+      ignore_casing: booleanToTerraform(p.ignoreCasing),
+      ignore_missing_property: booleanToTerraform(p.ignoreMissingProperty),
+      locks: copyList(p.locks),
+      retry: retryToTerraform(p.retry),
+      timeouts: timeoutsToTerraform(p.timeouts),
+    });
+  }
+
+  protected override synthesizeHclAttributes(): { [name: string]: any } {
+    const p = this.props;
+    return hclAttributes({
+      type: hclScalar(p.type, "string"),
+      resource_id: hclScalar(p.resourceId, "string"),
+      name: hclScalar(p.name, "string"),
+      parent_id: hclScalar(p.parentId, "string"),
+      body: hclAny(p.body),
+      response_export_values: hclAny(copyExportValues(p.responseExportValues)),
+      ignore_casing: hclScalar(p.ignoreCasing, "boolean"),
+      ignore_missing_property: hclScalar(p.ignoreMissingProperty, "boolean"),
+      locks: hclStringList(copyList(p.locks)),
+      retry: hclAny(retryToTerraform(p.retry)),
+      timeouts: hclBlock(timeoutsToTerraform(p.timeouts), "struct", "AzapiTimeouts"),
+    });
+  }
+}
