@@ -1,0 +1,164 @@
+import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-insights";
+import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
+import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
+import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
+import { MachineLearningWorkspace } from "@cdktf/provider-azurerm/lib/machine-learning-workspace";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { Testing } from "cdktf";
+import { Construct } from "constructs";
+import { MlWorkspace } from "../../lib/constructs/ml-workspace";
+import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
+
+const props = {
+  resourceGroupName: "rg-test",
+  location: "westeurope",
+  tenantId: "00000000-0000-0000-0000-000000000001",
+  names: {
+    workspace: "mlw-test",
+    logAnalytics: "log-test",
+    appInsights: "appi-test",
+    keyVault: "kvtest",
+    storageAccount: "sttest",
+    containerRegistry: "crtest",
+  },
+};
+
+describe("MlWorkspace defaults", () => {
+  test("the workspace has a system identity, public access and its four dependencies", () => {
+    const stack = newStack();
+    newWorkspace(stack);
+    const json = synthJson(stack);
+    const ws = resourceAt(json, "azurerm_machine_learning_workspace", "ml/workspace");
+    expect(ws).toMatchObject({
+      name: "mlw-test",
+      identity: { type: "SystemAssigned" },
+      public_network_access_enabled: true,
+      v1_legacy_mode_enabled: false,
+      application_insights_id: expect.stringMatching(/^\$\{azurerm_application_insights\.ml_app-insights_\w+\.id\}$/),
+      key_vault_id: expect.stringMatching(/^\$\{azurerm_key_vault\.ml_key-vault_\w+\.id\}$/),
+      storage_account_id: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+      container_registry_id: expect.stringMatching(/^\$\{azurerm_container_registry\.ml_registry_\w+\.id\}$/),
+    });
+  });
+
+  test("Application Insights is workspace-based, on the Log Analytics workspace", () => {
+    const stack = newStack();
+    newWorkspace(stack);
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(ApplicationInsights, {
+      application_type: "web",
+      workspace_id: expect.stringMatching(/^\$\{azurerm_log_analytics_workspace\.ml_log-analytics_\w+\.id\}$/),
+    });
+    expect(Testing.synth(newStackWithWorkspace())).toHaveResourceWithProperties(LogAnalyticsWorkspace, {
+      sku: "PerGB2018",
+      retention_in_days: 30,
+    });
+  });
+
+  test("the key vault uses RBAC and purge protection", () => {
+    expect(Testing.synth(newStackWithWorkspace())).toHaveResourceWithProperties(KeyVault, {
+      rbac_authorization_enabled: true,
+      purge_protection_enabled: true,
+      soft_delete_retention_days: 90,
+      tenant_id: "00000000-0000-0000-0000-000000000001",
+    });
+  });
+
+  test("the storage account allows TLS 1.2 only, no public blobs and no shared keys", () => {
+    expect(Testing.synth(newStackWithWorkspace())).toHaveResourceWithProperties(StorageAccount, {
+      min_tls_version: "TLS1_2",
+      allow_nested_items_to_be_public: false,
+      shared_access_key_enabled: false,
+      https_traffic_only_enabled: true,
+      account_replication_type: "ZRS",
+      blob_properties: expect.objectContaining({ versioning_enabled: true }),
+    });
+  });
+
+  test("the container registry has its admin user disabled", () => {
+    expect(Testing.synth(newStackWithWorkspace())).toHaveResourceWithProperties(ContainerRegistry, {
+      admin_enabled: false,
+      anonymous_pull_enabled: false,
+      sku: "Standard",
+    });
+  });
+
+  test.each([
+    ["azurerm_machine_learning_workspace", "ml/workspace"],
+    ["azurerm_key_vault", "ml/key-vault"],
+    ["azurerm_storage_account", "ml/storage"],
+    ["azurerm_container_registry", "ml/registry"],
+    ["azurerm_log_analytics_workspace", "ml/log-analytics"],
+  ])("%s is protected with prevent_destroy", (type, path) => {
+    const json = synthJson(newStackWithWorkspace());
+    expect(resourceAt(json, type, path).lifecycle).toEqual({ prevent_destroy: true });
+  });
+});
+
+describe("MlWorkspace props", () => {
+  test("public network access off reaches the workspace and the key vault", () => {
+    const stack = newStack();
+    new MlWorkspace(stack, "ml", { ...props, publicNetworkAccess: false });
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(MachineLearningWorkspace, { public_network_access_enabled: false });
+    expect(synth).toHaveResourceWithProperties(KeyVault, { public_network_access_enabled: false });
+  });
+
+  test("retention, replication, registry tier, description and tags map through", () => {
+    const stack = newStack();
+    new MlWorkspace(stack, "ml", {
+      ...props,
+      logRetentionDays: 90,
+      storageReplication: "GZRS",
+      registrySku: "Premium",
+      description: "churn serving",
+      tags: { team: "ml" },
+    });
+    const synth = Testing.synth(stack);
+    expect(synth).toHaveResourceWithProperties(LogAnalyticsWorkspace, { retention_in_days: 90, tags: { team: "ml" } });
+    expect(synth).toHaveResourceWithProperties(StorageAccount, { account_replication_type: "GZRS" });
+    expect(synth).toHaveResourceWithProperties(ContainerRegistry, { sku: "Premium" });
+    expect(synth).toHaveResourceWithProperties(MachineLearningWorkspace, { description: "churn serving", tags: { team: "ml" } });
+  });
+
+  test("preventDestroy false removes the protection, to delete a resource on purpose", () => {
+    const stack = newStack();
+    new MlWorkspace(stack, "ml", { ...props, preventDestroy: false });
+    const json = synthJson(stack);
+    expect(resourceAt(json, "azurerm_key_vault", "ml/key-vault").lifecycle).toEqual({ prevent_destroy: false });
+  });
+
+  test("log retention outside 30..730 is refused", () => {
+    expect(() => new MlWorkspace(newStack(), "ml", { ...props, logRetentionDays: 7 })).toThrow(
+      "MlWorkspace: logRetentionDays: must be a whole number from 30 to 730 (got 7)",
+    );
+  });
+});
+
+describe("MlWorkspace grants", () => {
+  test.each([
+    ["grantRegistryPull", "registry-pull", "AcrPull", /azurerm_container_registry\.ml_registry_\w+\.id/],
+    ["grantBlobRead", "blob-read", "Storage Blob Data Reader", /azurerm_storage_account\.ml_storage_\w+\.id/],
+    ["grantBlobWrite", "blob-write", "Storage Blob Data Contributor", /azurerm_storage_account\.ml_storage_\w+\.id/],
+    ["grantMetricsWrite", "metrics-write", "AzureML Metrics Writer (preview)", /azurerm_machine_learning_workspace\.ml_workspace_\w+\.id/],
+  ] as const)("%s assigns %s's role on its scope, under the grantee", (method, id, role, scope) => {
+    const stack = newStack();
+    const ws = newWorkspace(stack);
+    const grantee = new Construct(stack, "grantee");
+    ws[method](grantee, "11111111-1111-1111-1111-111111111111");
+    const assignment = resourceAt(synthJson(stack), "azurerm_role_assignment", `grantee/${id}`);
+    expect(assignment).toMatchObject({
+      role_definition_name: role,
+      principal_id: "11111111-1111-1111-1111-111111111111",
+      principal_type: "ServicePrincipal",
+      scope: expect.stringMatching(scope),
+    });
+    expect(Testing.synth(stack)).toHaveResource(RoleAssignment);
+  });
+});
+
+function newStackWithWorkspace() {
+  const stack = newStack();
+  newWorkspace(stack);
+  return stack;
+}

@@ -1,0 +1,291 @@
+import { MonitorAutoscaleSetting } from "@cdktf/provider-azurerm/lib/monitor-autoscale-setting";
+import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
+import { TerraformOutput, Testing, type TerraformStack } from "cdktf";
+import { DeploymentAutoscale } from "../../lib/constructs/deployment-autoscale";
+import { EndpointTraffic } from "../../lib/constructs/endpoint-traffic";
+import { OnlineDeployment, type OnlineDeploymentProps } from "../../lib/constructs/online-deployment";
+import { OnlineEndpoint, type OnlineEndpointProps } from "../../lib/constructs/online-endpoint";
+import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
+import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
+
+const MODEL = "azureml://registries/azureml/models/churn/versions/3";
+
+function endpointIn(stack: TerraformStack, props: Partial<OnlineEndpointProps> = {}): OnlineEndpoint {
+  return new OnlineEndpoint(stack, "endpoint", {
+    name: "churn-dev",
+    location: "westeurope",
+    resourceGroupName: "rg-test",
+    workspace: newWorkspace(stack),
+    ...props,
+  });
+}
+
+function deploymentIn(stack: TerraformStack, endpoint: OnlineEndpoint, props: Partial<OnlineDeploymentProps> = {}): OnlineDeployment {
+  return new OnlineDeployment(stack, `deployment-${props.name ?? "blue"}`, {
+    endpoint,
+    name: "blue",
+    location: "westeurope",
+    modelId: MODEL,
+    instanceType: "Standard_DS3_v2",
+    ...props,
+  });
+}
+
+describe("OnlineEndpoint", () => {
+  test("defaults: AML token auth, public access, a user-assigned identity, no traffic in the body", () => {
+    const stack = newStack();
+    endpointIn(stack);
+    const json = synthJson(stack);
+    const endpoint = resourceAt(json, "azapi_resource", "endpoint/endpoint");
+    expect(endpoint).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01",
+      name: "churn-dev",
+      location: "westeurope",
+      parent_id: expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
+      identity: [{ type: "UserAssigned", identity_ids: [expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.endpoint_identity_\w+\.id\}$/)] }],
+      body: { properties: { authMode: "AMLToken", publicNetworkAccess: "Enabled" } },
+      response_export_values: ["properties.scoringUri", "properties.swaggerUri"],
+    });
+    expect(endpoint.body.properties).not.toHaveProperty("traffic");
+    expect(endpoint.body.properties).not.toHaveProperty("mirrorTraffic");
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(UserAssignedIdentity, { name: "id-churn-dev" });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test.each([
+    ["key", "Key"],
+    ["aml_token", "AMLToken"],
+    ["aad_token", "AADToken"],
+  ] as const)("auth mode %s becomes %s", (mode, expected) => {
+    const stack = newStack();
+    endpointIn(stack, { authMode: mode, publicNetworkAccess: false });
+    const endpoint = resourceAt(synthJson(stack), "azapi_resource", "endpoint/endpoint");
+    expect(endpoint.body.properties).toEqual({ authMode: expected, publicNetworkAccess: "Disabled" });
+  });
+
+  test("the identity gets AcrPull, Storage Blob Data Reader and Metrics Writer before the endpoint exists", () => {
+    const stack = newStack();
+    endpointIn(stack);
+    const json = synthJson(stack);
+    const roles = Object.entries(json.resource.azurerm_role_assignment).map(([key, r]: [string, any]) => [
+      key.replace(/_[0-9A-F]{8}$/, ""),
+      r.role_definition_name,
+      r.principal_id,
+    ]);
+    const principal = expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.endpoint_identity_\w+\.principal_id\}$/);
+    expect(roles).toEqual(
+      expect.arrayContaining([
+        ["endpoint_registry-pull", "AcrPull", principal],
+        ["endpoint_blob-read", "Storage Blob Data Reader", principal],
+        ["endpoint_metrics-write", "AzureML Metrics Writer (preview)", principal],
+      ]),
+    );
+    const endpoint = resourceAt(json, "azapi_resource", "endpoint/endpoint");
+    expect(endpoint.depends_on).toHaveLength(3);
+    expect([...endpoint.depends_on].sort()).toEqual(
+      Object.keys(json.resource.azurerm_role_assignment)
+        .map((k) => `azurerm_role_assignment.${k}`)
+        .sort(),
+    );
+  });
+
+  test("outputs reference the exported scoring and swagger URIs", () => {
+    const stack = newStack();
+    const endpoint = endpointIn(stack);
+    new TerraformOutput(stack, "scoring_uri", { value: endpoint.scoringUri });
+    new TerraformOutput(stack, "swagger_uri", { value: endpoint.swaggerUri });
+    const outputs = synthJson(stack).output;
+    expect(outputs.scoring_uri.value).toMatch(/^\$\{azapi_resource\.endpoint_\w+\.output\.properties\.scoringUri\}$/);
+    expect(outputs.swagger_uri.value).toMatch(/^\$\{azapi_resource\.endpoint_\w+\.output\.properties\.swaggerUri\}$/);
+  });
+});
+
+describe("OnlineDeployment", () => {
+  test("defaults: managed compute, sku Default with capacity 1, 5 s timeout, app insights on", () => {
+    const stack = newStack();
+    deploymentIn(stack, endpointIn(stack));
+    const json = synthJson(stack);
+    const deployment = resourceAt(json, "azapi_resource", "deployment-blue/deployment");
+    expect(deployment).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments@2025-12-01",
+      name: "blue",
+      location: "westeurope",
+      parent_id: expect.stringMatching(/^\$\{azapi_resource\.endpoint_\w+\.id\}$/),
+      locks: [expect.stringMatching(/^\$\{azapi_resource\.endpoint_\w+\.id\}$/)],
+    });
+    expect(deployment.body).toEqual({
+      properties: {
+        endpointComputeType: "Managed",
+        model: MODEL,
+        instanceType: "Standard_DS3_v2",
+        scaleSettings: { scaleType: "Default" },
+        requestSettings: { requestTimeout: "PT5S", maxConcurrentRequestsPerInstance: 1 },
+        appInsightsEnabled: true,
+        egressPublicNetworkAccess: "Enabled",
+      },
+      sku: { name: "Default", capacity: 1 },
+    });
+    expect(deployment.lifecycle).toBeUndefined();
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("every setting maps into the body", () => {
+    const stack = newStack();
+    deploymentIn(stack, endpointIn(stack), {
+      environmentId: "${azapi_resource.env.id}",
+      code: { codeId: "${azapi_resource.code.id}", scoringScript: "score.py" },
+      instanceCount: 3,
+      requestTimeoutMs: 60000,
+      maxConcurrentRequestsPerInstance: 4,
+      maxQueueWaitMs: 1500,
+      livenessProbe: { initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 3, failureThreshold: 5, successThreshold: 1 },
+      readinessProbe: {},
+      environmentVariables: { WORKERS: "2" },
+      appInsightsEnabled: false,
+      egressPublicNetworkAccess: false,
+      description: "v3",
+    });
+    const json = synthJson(stack);
+    const body = resourceAt(json, "azapi_resource", "deployment-blue/deployment").body;
+    expect(body.properties).toMatchObject({
+      environmentId: "${azapi_resource.env.id}",
+      codeConfiguration: { codeId: "${azapi_resource.code.id}", scoringScript: "score.py" },
+      requestSettings: { requestTimeout: "PT60S", maxConcurrentRequestsPerInstance: 4, maxQueueWait: "PT1.5S" },
+      livenessProbe: { initialDelay: "PT30S", period: "PT15S", timeout: "PT3S", failureThreshold: 5, successThreshold: 1 },
+      readinessProbe: { initialDelay: "PT10S", period: "PT10S", timeout: "PT2S", failureThreshold: 30, successThreshold: 1 },
+      environmentVariables: { WORKERS: "2" },
+      appInsightsEnabled: false,
+      egressPublicNetworkAccess: "Disabled",
+      description: "v3",
+    });
+    expect(body.sku).toEqual({ name: "Default", capacity: 3 });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("an autoscaled deployment leaves sku.capacity to autoscale", () => {
+    const stack = newStack();
+    deploymentIn(stack, endpointIn(stack), { autoscaled: true });
+    const deployment = resourceAt(synthJson(stack), "azapi_resource", "deployment-blue/deployment");
+    expect(deployment.lifecycle).toEqual({ ignore_changes: ["body.sku.capacity"] });
+  });
+
+  test.each([
+    [{ instanceCount: 0 }, "OnlineDeployment: instanceCount: must be a whole number from 1 to 50 (got 0)"],
+    [{ instanceCount: 51 }, "OnlineDeployment: instanceCount: must be a whole number from 1 to 50 (got 51)"],
+    [{ requestTimeoutMs: 180001 }, "OnlineDeployment: requestTimeoutMs: must be a whole number from 1 to 180000 (got 180001)"],
+    [{ code: { codeId: "c", scoringScript: "s.py" } }, "OnlineDeployment: environmentId: is required when code is given"],
+  ])("invariant %p", (props, message) => {
+    const stack = newStack();
+    expect(() => deploymentIn(stack, endpointIn(stack), props)).toThrow(message);
+  });
+});
+
+describe("EndpointTraffic", () => {
+  function trafficJson(traffic: Record<string, number>, mirror?: Record<string, number>) {
+    const stack = newStack();
+    const endpoint = endpointIn(stack);
+    const blue = deploymentIn(stack, endpoint, { name: "blue" });
+    const green = deploymentIn(stack, endpoint, { name: "green" });
+    new EndpointTraffic(stack, "traffic", { endpoint, deployments: [blue, green], traffic, mirrorTraffic: mirror });
+    return synthJson(stack);
+  }
+
+  test("sets traffic and mirror traffic on the endpoint after every deployment exists", () => {
+    const json = trafficJson({ blue: 90, green: 10 });
+    const update = resourceAt(json, "azapi_update_resource", "traffic/traffic");
+    expect(update).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01",
+      resource_id: expect.stringMatching(/^\$\{azapi_resource\.endpoint_\w+\.id\}$/),
+      body: { properties: { traffic: { blue: 90, green: 10 }, mirrorTraffic: { blue: 0, green: 0 } } },
+    });
+    expect(update.depends_on).toEqual([
+      expect.stringMatching(/^azapi_resource\.deployment-blue_deployment_\w+$/),
+      expect.stringMatching(/^azapi_resource\.deployment-green_deployment_\w+$/),
+    ]);
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("is re-applied when the endpoint changes, with a bare address Terraform's JSON syntax accepts", () => {
+    const update = resourceAt(trafficJson({ blue: 100 }), "azapi_update_resource", "traffic/traffic");
+    expect(update.lifecycle.replace_triggered_by).toEqual([expect.stringMatching(/^azapi_resource\.endpoint_[0-9A-F]{8}$/)]);
+  });
+
+  test("lists every deployment with an explicit share, because azapi merges into the current maps", () => {
+    const update = resourceAt(trafficJson({ blue: 100 }, { green: 10 }), "azapi_update_resource", "traffic/traffic");
+    expect(update.body.properties).toEqual({ traffic: { blue: 100, green: 0 }, mirrorTraffic: { blue: 0, green: 10 } });
+  });
+
+  test("refuses shares that do not add up, and unknown deployments", () => {
+    expect(() => trafficJson({ blue: 50, green: 10 })).toThrow(
+      'EndpointTraffic: traffic: must add up to 100, or be 0 for every deployment (got {"blue":50,"green":10})',
+    );
+    expect(() => trafficJson({ red: 100 })).toThrow("EndpointTraffic: traffic.red: must name one of the deployments (blue, green) (got 100)");
+  });
+});
+
+describe("DeploymentAutoscale", () => {
+  function autoscaleSynth(props: { min?: number; max?: number; out?: number; within?: number; count?: number } = {}) {
+    const stack = newStack();
+    const deployment = deploymentIn(stack, endpointIn(stack), { instanceCount: props.count ?? 2, autoscaled: true });
+    new DeploymentAutoscale(stack, "autoscale-blue", {
+      deployment,
+      name: "autoscale-churn-dev-blue",
+      resourceGroupName: "rg-test",
+      location: "westeurope",
+      minInstances: props.min ?? 1,
+      maxInstances: props.max ?? 4,
+      scaleOutCpuPercent: props.out,
+      scaleInCpuPercent: props.within,
+    });
+    return Testing.synth(stack);
+  }
+
+  test("targets the deployment and scales on average CPU with cooldowns", () => {
+    const deploymentId = expect.stringMatching(/^\$\{azapi_resource\.deployment-blue_deployment_\w+\.id\}$/);
+    const trigger = (operator: string, threshold: number) =>
+      expect.objectContaining({
+        metric_name: "CpuUtilizationPercentage",
+        metric_namespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments",
+        metric_resource_id: deploymentId,
+        statistic: "Average",
+        time_aggregation: "Average",
+        time_window: "PT5M",
+        operator,
+        threshold,
+      });
+    expect(autoscaleSynth()).toHaveResourceWithProperties(MonitorAutoscaleSetting, {
+      name: "autoscale-churn-dev-blue",
+      target_resource_id: deploymentId,
+      profile: [
+        expect.objectContaining({
+          capacity: { default: 2, minimum: 1, maximum: 4 },
+          rule: [
+            expect.objectContaining({
+              metric_trigger: trigger("GreaterThan", 70),
+              scale_action: { direction: "Increase", type: "ChangeCount", value: 1, cooldown: "PT5M" },
+            }),
+            expect.objectContaining({
+              metric_trigger: trigger("LessThan", 30),
+              scale_action: { direction: "Decrease", type: "ChangeCount", value: 1, cooldown: "PT5M" },
+            }),
+          ],
+        }),
+      ],
+    });
+  });
+
+  test("thresholds come from props", () => {
+    const json = JSON.parse(autoscaleSynth({ out: 80, within: 40, min: 2, max: 10 }));
+    const setting: any = Object.values(json.resource.azurerm_monitor_autoscale_setting)[0];
+    expect(setting.profile[0].capacity).toEqual({ default: 2, minimum: 2, maximum: 10 });
+    expect(setting.profile[0].rule.map((r: any) => r.metric_trigger.threshold)).toEqual([80, 40]);
+  });
+
+  test("refuses flapping thresholds and bad bounds", () => {
+    expect(() => autoscaleSynth({ out: 70, within: 65 })).toThrow(
+      "DeploymentAutoscale: scaleInCpuPercent: must be at least 10 points below scaleOutCpuPercent (70) (got 65)",
+    );
+    expect(() => autoscaleSynth({ min: 5, max: 4 })).toThrow("DeploymentAutoscale: maxInstances: must be a whole number from 5 to 50 (got 4)");
+    expect(() => autoscaleSynth({ max: 51 })).toThrow("DeploymentAutoscale: maxInstances: must be a whole number from 1 to 50 (got 51)");
+  });
+});

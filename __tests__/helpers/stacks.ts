@@ -1,0 +1,49 @@
+import { Testing, TerraformStack } from "cdktf";
+import { MlWorkspace } from "../../lib/constructs/ml-workspace";
+
+/** A fresh empty stack in its own test app. */
+export function newStack(id = "test"): TerraformStack {
+  return new TerraformStack(Testing.app(), id);
+}
+
+/** An ML workspace with fixed names, for constructs that need one. */
+export function newWorkspace(stack: TerraformStack): MlWorkspace {
+  return new MlWorkspace(stack, "ml", {
+    resourceGroupName: "rg-test",
+    location: "westeurope",
+    tenantId: "00000000-0000-0000-0000-000000000001",
+    names: {
+      workspace: "mlw-test",
+      logAnalytics: "log-test",
+      appInsights: "appi-test",
+      keyVault: "kvtest",
+      storageAccount: "sttest",
+      containerRegistry: "crtest",
+    },
+  });
+}
+
+/** The synthesized stack as parsed JSON. */
+export function synthJson(stack: TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/**
+ * The one resource of `type` whose construct path ends with `pathSuffix` (e.g. "ml/key-vault").
+ *
+ * `Testing.synth` leaves out the `//` metadata, so the path is matched on the logical id cdktf derives from it:
+ * the path's parts joined by "_", plus an 8-character hash.
+ */
+export function resourceAt(json: any, type: string, pathSuffix: string): any {
+  // cdktf drops a path part that repeats its parent ("endpoint/endpoint" → "endpoint").
+  const wanted = pathSuffix
+    .split("/")
+    .filter((part, i, parts) => i === 0 || part !== parts[i - 1])
+    .join("_");
+  const pattern = new RegExp(`(^|_)${wanted.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(_[0-9A-F]{8})?$`);
+  const matches = Object.entries(json.resource?.[type] ?? {}).filter(([key]) => pattern.test(key));
+  if (matches.length !== 1) {
+    throw new Error(`expected one ${type} at *${pathSuffix}, found ${matches.map(([k]) => k).join(", ") || "none"}`);
+  }
+  return matches[0][1];
+}
