@@ -140,8 +140,8 @@ export class ModelAssets extends Construct {
             storageAccountName: this.props.storageAccountName,
             storageContainerName: container.name,
             type: "Block",
-            source: `${asset.path}${file}`,
-            contentMd5: Fn.filemd5(`${asset.path}${file}`),
+            source: `${asset.path}/${file}`,
+            contentMd5: Fn.filemd5(`${asset.path}/${file}`),
           }),
       );
       const body: CodeVersionBody = {

@@ -1,0 +1,138 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
+import { Testing, type TerraformStack } from "cdktf";
+import { readCodeBundle } from "../../lib/config/code-bundle";
+import { ModelAssets } from "../../lib/constructs/model-assets";
+import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
+import { newStack, resourceAt, synthJson } from "../helpers/stacks";
+
+const WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/mlw";
+
+function assetsIn(stack: TerraformStack): ModelAssets {
+  return new ModelAssets(stack, "assets", {
+    workspaceId: WS,
+    storageAccountId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st",
+    storageAccountName: "st",
+    blobEndpoint: "https://st.blob.core.windows.net/",
+  });
+}
+
+function codeFolder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "code-"));
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, ".."), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  return dir;
+}
+
+function codeSpec(dir: string) {
+  const bundle = readCodeBundle(dir, join(dir, ".."));
+  return { name: "src", path: bundle.path, files: bundle.files, contentHash: bundle.contentHash };
+}
+
+const model = { name: "churn", version: "3", path: "azureml://datastores/workspaceblobstore/paths/models/churn/3/", type: "custom_model" } as const;
+
+describe("ModelAssets", () => {
+  test("registers a model version from its URI and type, once however often it is used", () => {
+    const stack = newStack();
+    const assets = assetsIn(stack);
+    assets.model(model);
+    assets.model({ ...model });
+    const json = synthJson(stack);
+    expect(Object.keys(json.resource.azapi_resource)).toHaveLength(1);
+    expect(resourceAt(json, "azapi_resource", "assets/model-churn-3")).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces/models/versions@2025-12-01",
+      name: "3",
+      parent_id: `${WS}/models/churn`,
+      body: { properties: { modelUri: model.path, modelType: "custom_model", isArchived: false } },
+      lifecycle: { create_before_destroy: true },
+    });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("passes existing asset ids through without creating anything", () => {
+    const stack = newStack();
+    const assets = assetsIn(stack);
+    expect(assets.model({ id: "azureml://registries/r/models/m/versions/1" })).toBe("azureml://registries/r/models/m/versions/1");
+    expect(assets.environment({ id: "azureml:env:1" })).toBe("azureml:env:1");
+    expect(synthJson(stack).resource).toBeUndefined();
+  });
+
+  test("the same name and version defined two ways is refused: versions are immutable", () => {
+    const assets = assetsIn(newStack());
+    assets.model(model);
+    expect(() => assets.model({ ...model, path: "azureml://elsewhere/" })).toThrow(
+      /^ModelAssets: model-churn-3: must be defined the same way wherever it is used: asset versions are immutable/,
+    );
+  });
+
+  test("an environment's conda file travels as an asset and is read by Terraform's file()", () => {
+    const dir = codeFolder({ "churn.yml": "name: churn\n" });
+    const stack = newStack();
+    assetsIn(stack).environment({ name: "churn-env", version: "1", image: "mcr.microsoft.com/azureml/base:latest", condaFile: join(dir, "churn.yml") });
+    const json = synthJson(stack);
+    const env = resourceAt(json, "azapi_resource", "assets/environment-churn-env-1");
+    expect(env).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces/environments/versions@2025-12-01",
+      name: "1",
+      parent_id: `${WS}/environments/churn-env`,
+    });
+    expect(env.body.properties).toEqual({
+      image: "mcr.microsoft.com/azureml/base:latest",
+      condaFile: expect.stringMatching(/^\$\{file\("assets\/assets_environment-churn-env-1-conda_\w+\/[0-9A-F]+\/churn\.yml"\)\}$/),
+      osType: "Linux",
+      isArchived: false,
+    });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("uploads every file of a code folder, nested ones too, under a prefix named by the content hash", () => {
+    const dir = codeFolder({ "score.py": "def run(x): return x\n", "lib/util.py": "X = 1\n", "__pycache__/score.pyc": "junk" });
+    const spec = codeSpec(dir);
+    const stack = newStack();
+    const codeId = assetsIn(stack).code(spec);
+    const json = synthJson(stack);
+    const version = spec.contentHash.slice(0, 12);
+    const blobs = Object.values(json.resource.azurerm_storage_blob) as any[];
+    expect(blobs.map((b) => b.name).sort()).toEqual([`src/${version}/lib/util.py`, `src/${version}/score.py`]);
+    for (const blob of blobs) {
+      expect(blob).toMatchObject({
+        type: "Block",
+        storage_account_name: "st",
+        source: expect.stringMatching(new RegExp(`^assets/assets_code-src-files_\\w+/${spec.contentHash}/(lib/util|score)\\.py$`)),
+        content_md5: expect.stringMatching(/^\$\{filemd5\("assets\//),
+      });
+    }
+    const code = resourceAt(json, "azapi_resource", "assets/code-src");
+    expect(code).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces/codes/versions@2025-12-01",
+      name: version,
+      parent_id: `${WS}/codes/src`,
+      body: { properties: { codeUri: expect.stringMatching(new RegExp(`^https://st\\.blob\\.core\\.windows\\.net/\\$\\{azurerm_storage_container\\.\\S+\\.name\\}/src/${version}/$`)) } },
+    });
+    expect(code.depends_on).toHaveLength(2);
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(StorageContainer, { name: "code-snapshots", container_access_type: "private" });
+    expect(codeId).toMatch(/^\$\{TfToken\[/);
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("changed content yields a new code version; unchanged content the same one", () => {
+    const a = codeSpec(codeFolder({ "score.py": "v1" }));
+    const same = codeSpec(codeFolder({ "score.py": "v1" }));
+    const changed = codeSpec(codeFolder({ "score.py": "v2" }));
+    const renamed = codeSpec(codeFolder({ "main.py": "v1" }));
+    expect(same.contentHash).toBe(a.contentHash);
+    expect(changed.contentHash).not.toBe(a.contentHash);
+    expect(renamed.contentHash).not.toBe(a.contentHash);
+    const versionOf = (spec: ReturnType<typeof codeSpec>) => {
+      const stack = newStack();
+      assetsIn(stack).code(spec);
+      return resourceAt(synthJson(stack), "azapi_resource", "assets/code-src").name;
+    };
+    expect(versionOf(changed)).toBe(changed.contentHash.slice(0, 12));
+    expect(versionOf(changed)).not.toBe(versionOf(a));
+  });
+});
