@@ -2,6 +2,8 @@ import * as z from "zod";
 
 /** The rule text for one zod issue, phrased to follow the field name. */
 export function ruleOf(issue: z.core.$ZodIssue): string {
+  // Messages written in this project's schema already read "must ..."; zod's defaults get rephrased below.
+  if (issue.message.startsWith("must ")) return issue.message;
   switch (issue.code) {
     case "invalid_type":
       if (issue.input === undefined) return "is required";

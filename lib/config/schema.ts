@@ -251,7 +251,9 @@ export const configSchema = z.strictObject({
     .array(
       z.strictObject({
         rule: z.enum(RULE_IDS),
-        reason: z.string().trim().min(1, { message: "must be a non-empty reason: say why the rule does not apply" }),
+        reason: z.string().refine((reason) => reason.trim() !== "", {
+          message: "must be a non-empty reason: say why the rule does not apply",
+        }),
       }),
     )
     .default([]),
