@@ -1,0 +1,144 @@
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { loadEnvironments, type LoadedEnvironment } from "../../lib/config/load";
+import { resourceNames, stableHash } from "../../lib/config/names";
+import { ServingStack } from "../../lib/stacks/serving-stack";
+import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
+import { baseConfig, deployment, loadValid } from "../helpers/config-dir";
+
+const samples = loadEnvironments({ configDir: join(__dirname, "..", "..", "config") });
+
+function synth(environment: LoadedEnvironment): any {
+  return JSON.parse(Testing.synth(new ServingStack(Testing.app(), environment)));
+}
+
+describe.each(samples.map((e) => [e.name, e] as const))("sample environment %s", (_name, environment) => {
+  test("whole stack snapshot", () => {
+    expect(synth(environment)).toMatchSnapshot();
+  });
+
+  test("every azapi body validates against Azure's 2025-12-01 schema", () => {
+    expect(validateSynthesizedAzapiBodies(synth(environment))).toEqual([]);
+  });
+});
+
+describe("ServingStack", () => {
+  const [env] = loadValid({ "dev.yaml": baseConfig({ subscription_id: "00000000-0000-0000-0000-0000000000aa", tags: { team: "ml" } }) });
+
+  test("state lives in the configured account, keyed by stack, with Entra ID auth", () => {
+    expect(synth(env).terraform.backend).toEqual({
+      azurerm: {
+        resource_group_name: "rg-tfstate",
+        storage_account_name: "sttfstate01",
+        container_name: "tfstate",
+        key: "serving-dev.tfstate",
+        use_azuread_auth: true,
+        subscription_id: "00000000-0000-0000-0000-0000000000aa",
+      },
+    });
+  });
+
+  test("the azurerm provider uses Entra ID for storage and the configured subscription", () => {
+    expect(synth(env).provider.azurerm).toEqual([
+      { features: [{}], storage_use_azuread: true, subscription_id: "00000000-0000-0000-0000-0000000000aa" },
+    ]);
+  });
+
+  test("names follow CAF abbreviations and the cluster comes from config", () => {
+    const json = synth(env);
+    const names = resourceNames("churn", "dev", "sttfstate01");
+    const nameOf = (type: string) => (Object.values(json.resource[type])[0] as any).name;
+    expect(nameOf("azurerm_resource_group")).toBe("rg-churn-dev");
+    expect(nameOf("azurerm_machine_learning_workspace")).toBe("mlw-churn-dev");
+    expect(nameOf("azurerm_storage_account")).toBe(names.storageAccount);
+    expect(nameOf("azurerm_key_vault")).toBe(names.keyVault);
+    expect(nameOf("azurerm_container_registry")).toBe(names.containerRegistry);
+    expect(nameOf("azurerm_machine_learning_compute_cluster")).toBe("cpu-cluster");
+  });
+
+  test("config tags and the standard tags are on every taggable resource", () => {
+    const json = synth(env);
+    for (const [type, resources] of Object.entries<any>(json.resource)) {
+      for (const resource of Object.values<any>(resources)) {
+        if ("tags" in resource) {
+          expect({ type, tags: resource.tags }).toEqual({
+            type,
+            tags: { project: "churn", environment: "dev", "managed-by": "cdktf", team: "ml" },
+          });
+        }
+      }
+    }
+  });
+
+  test("outputs: workspace, cluster and resource group; no endpoint, no azapi", () => {
+    const json = synth(env);
+    expect(Object.keys(json.output).sort()).toEqual(["compute_cluster_id", "resource_group_name", "workspace_id", "workspace_name"]);
+    expect(json.resource.azapi_resource).toBeUndefined();
+    expect(json.provider.azapi).toBeUndefined();
+  });
+
+  test("with an endpoint: the azapi provider, endpoint outputs and never a key", () => {
+    const [withEndpoint] = loadValid({
+      "dev.yaml": baseConfig({ endpoint: { name: "churn-dev", auth_mode: "key", deployments: [deployment()] } }),
+    });
+    const json = synth(withEndpoint);
+    expect(json.terraform.required_providers.azapi).toEqual({ source: "Azure/azapi", version: ">= 2.9" });
+    expect(Object.keys(json.output).sort()).toEqual([
+      "compute_cluster_id",
+      "endpoint_name",
+      "resource_group_name",
+      "scoring_uri",
+      "swagger_uri",
+      "workspace_id",
+      "workspace_name",
+    ]);
+    expect(JSON.stringify(json.output)).not.toMatch(/key|secret|listKeys/i);
+    expect(JSON.stringify(json.resource)).not.toMatch(/listKeys|primaryKey|secondaryKey/);
+  });
+
+  test("blue/green: each deployment, its autoscale and one traffic update", () => {
+    const [bg] = loadValid({
+      "prod.yaml": baseConfig({
+        endpoint: {
+          name: "churn-prod",
+          deployments: [
+            deployment({ traffic: 90, instance_count: 3, autoscale: { min_instances: 2, max_instances: 6 } }),
+            deployment({ name: "green", traffic: 10, model: { name: "churn", version: "4", path: "azureml://m/4/", type: "custom_model" } }),
+          ],
+        },
+      }),
+    });
+    const json = synth(bg);
+    const deployments = Object.values<any>(json.resource.azapi_resource).filter((r) => r.type.includes("/deployments@"));
+    expect(deployments.map((d) => [d.name, d.body.sku.capacity, d.lifecycle?.ignore_changes ?? null])).toEqual([
+      ["blue", 3, ["body.sku.capacity"]],
+      ["green", 1, null],
+    ]);
+    const models = Object.values<any>(json.resource.azapi_resource).filter((r) => r.type.includes("/models/versions@"));
+    expect(models.map((m) => m.name).sort()).toEqual(["3", "4"]);
+    const envs = Object.values<any>(json.resource.azapi_resource).filter((r) => r.type.includes("/environments/versions@"));
+    expect(envs).toHaveLength(1);
+    expect(Object.keys(json.resource.azurerm_monitor_autoscale_setting)).toHaveLength(1);
+    const [traffic] = Object.values<any>(json.resource.azapi_update_resource);
+    expect(traffic.body.properties.traffic).toEqual({ blue: 90, green: 10 });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+});
+
+describe("resource names", () => {
+  test("globally unique names fit Azure's limits and carry a stable hash", () => {
+    const names = resourceNames("abcdefghijkl", "abcdefghij", "sttfstate01");
+    expect(names.storageAccount).toMatch(/^[a-z0-9]{3,24}$/);
+    expect(names.keyVault).toMatch(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/);
+    expect(names.containerRegistry).toMatch(/^[a-zA-Z0-9]{5,50}$/);
+    expect(names.storageAccount.endsWith(stableHash("sttfstate01/abcdefghijkl/abcdefghij"))).toBe(true);
+    expect(resourceNames("abcdefghijkl", "abcdefghij", "sttfstate01")).toEqual(names);
+  });
+
+  test("another organisation's state account gives other globally unique names", () => {
+    const ours = resourceNames("churn", "dev", "stoursstate");
+    const theirs = resourceNames("churn", "dev", "sttheirsstate");
+    expect(ours.storageAccount).not.toBe(theirs.storageAccount);
+    expect(ours.workspace).toBe(theirs.workspace);
+  });
+});
