@@ -8,21 +8,9 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { MlWorkspace } from "../../lib/constructs/ml-workspace";
-import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
+import { newStack, newWorkspace, resourceAt, synthJson, workspaceProps } from "../helpers/stacks";
 
-const props = {
-  resourceGroupName: "rg-test",
-  location: "westeurope",
-  tenantId: "00000000-0000-0000-0000-000000000001",
-  names: {
-    workspace: "mlw-test",
-    logAnalytics: "log-test",
-    appInsights: "appi-test",
-    keyVault: "kvtest",
-    storageAccount: "sttest",
-    containerRegistry: "crtest",
-  },
-};
+const props = workspaceProps;
 
 describe("MlWorkspace defaults", () => {
   test("the workspace has a system identity, public access and its four dependencies", () => {

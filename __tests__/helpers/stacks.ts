@@ -1,26 +1,29 @@
 import { Testing, TerraformStack } from "cdktf";
-import { MlWorkspace } from "../../lib/constructs/ml-workspace";
+import { MlWorkspace, type MlWorkspaceProps } from "../../lib/constructs/ml-workspace";
 
 /** A fresh empty stack in its own test app. */
 export function newStack(id = "test"): TerraformStack {
   return new TerraformStack(Testing.app(), id);
 }
 
+/** Props of an ML workspace with fixed names. */
+export const workspaceProps: MlWorkspaceProps = {
+  resourceGroupName: "rg-test",
+  location: "westeurope",
+  tenantId: "00000000-0000-0000-0000-000000000001",
+  names: {
+    workspace: "mlw-test",
+    logAnalytics: "log-test",
+    appInsights: "appi-test",
+    keyVault: "kvtest",
+    storageAccount: "sttest",
+    containerRegistry: "crtest",
+  },
+};
+
 /** An ML workspace with fixed names, for constructs that need one. */
 export function newWorkspace(stack: TerraformStack): MlWorkspace {
-  return new MlWorkspace(stack, "ml", {
-    resourceGroupName: "rg-test",
-    location: "westeurope",
-    tenantId: "00000000-0000-0000-0000-000000000001",
-    names: {
-      workspace: "mlw-test",
-      logAnalytics: "log-test",
-      appInsights: "appi-test",
-      keyVault: "kvtest",
-      storageAccount: "sttest",
-      containerRegistry: "crtest",
-    },
-  });
+  return new MlWorkspace(stack, "ml", workspaceProps);
 }
 
 /** The synthesized stack as parsed JSON. */

@@ -82,6 +82,12 @@ const tags = z
     message: "must have at most 40 tags",
   });
 
+/** Environment variables of a scoring container. */
+const environmentVariables = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a variable name: letters, digits and '_', not starting with a digit" }),
+  z.string(),
+);
+
 /** `{ id }` for an existing model, or the fields that register one here. */
 export const modelSchema = z.strictObject({
   id: assetId.optional(),
@@ -146,7 +152,7 @@ export const onlineDeploymentSchema = z.strictObject({
     .optional(),
   liveness_probe: probeSchema.optional(),
   readiness_probe: probeSchema.optional(),
-  environment_variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a variable name: letters, digits and '_', not starting with a digit" }), z.string()).optional(),
+  environment_variables: environmentVariables.optional(),
   app_insights: z.boolean().default(true),
   egress_public_network_access: z.boolean().default(true),
   autoscale: autoscaleSchema.optional(),
@@ -178,7 +184,7 @@ export const batchDeploymentSchema = z.strictObject({
   output_action: z.enum(["append_row", "summary_only"]).default("append_row"),
   output_file_name: pattern(/^[A-Za-z0-9._-]{1,255}$/, "be a file name of letters, digits, '.', '_' or '-'").default("predictions.csv"),
   logging_level: z.enum(["info", "warning", "debug"]).default("info"),
-  environment_variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a variable name: letters, digits and '_', not starting with a digit" }), z.string()).optional(),
+  environment_variables: environmentVariables.optional(),
 });
 
 export const batchEndpointSchema = z.strictObject({
