@@ -1,0 +1,154 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { MARKER } from "../../lib/review/markdown";
+import { REPO } from "./helpers";
+
+const WORKFLOWS = path.join(REPO, ".github/workflows");
+
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
+type Job = {
+  steps?: Step[];
+  needs?: string | string[];
+  uses?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  environment?: string;
+  concurrency?: { group: string; "cancel-in-progress"?: boolean };
+  strategy?: { matrix?: Record<string, unknown> };
+  permissions?: Record<string, string>;
+  if?: string;
+};
+type Workflow = { name: string; on: Record<string, any>; jobs: Record<string, Job>; env?: Record<string, string> };
+
+function load(file: string): Workflow {
+  const doc = parseDocument(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+  expect(doc.errors).toEqual([]);
+  return doc.toJS() as Workflow;
+}
+
+const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflows = new Map(files.map((f) => [f, load(f)]));
+const steps = (w: Workflow): Step[] => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
+const runs = (w: Workflow): string => steps(w).map((s) => s.run ?? "").join("\n");
+
+/** Script names in `npm run [flags] <name>` commands. */
+function npmRunScripts(script: string): string[] {
+  return [...script.matchAll(/\bnpm\s+run(?:-script)?\s+(?:--?[\w-]+\s+)*([\w:.-]+)/g)].map((m) => m[1]!);
+}
+
+describe("workflow files", () => {
+  it("exist and parse as YAML with triggers and jobs", () => {
+    expect(files).toEqual(["deploy-stack.yml", "deploy.yml", "plan-review-comment.yml", "pull-request.yml"]);
+    for (const w of workflows.values()) {
+      expect(typeof w.name).toBe("string");
+      expect(Object.keys(w.on).length).toBeGreaterThan(0);
+      expect(Object.keys(w.jobs).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("only run npm scripts that package.json defines (read now, not remembered)", () => {
+    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).scripts);
+    const used = new Set([...workflows.values()].flatMap((w) => npmRunScripts(runs(w))));
+    expect([...used].sort()).toEqual(["plan-review", "synth"]);
+    for (const name of used) expect(scripts).toContain(name);
+  });
+
+  it("recognise npm run with flags", () => {
+    expect(npmRunScripts('npm run --silent plan-review -- --redact "$X"\nnpm run synth')).toEqual(["plan-review", "synth"]);
+  });
+
+  it("use the marker the review prints", () => {
+    expect(workflows.get("pull-request.yml")!.jobs["review"]!.env!["MARKER"]).toBe(MARKER);
+    const comment = workflows.get("plan-review-comment.yml")!.jobs["comment"]!.steps!.find((s) => s.uses?.startsWith("actions/github-script"))!;
+    expect(comment.env!["MARKER"]).toBe(MARKER);
+  });
+
+  it("never post raw plan JSON: plan-review on the plan job output is always --redact", () => {
+    const plan = workflows.get("pull-request.yml")!.jobs["plan"]!;
+    const reviewRuns = (plan.steps ?? []).map((s) => s.run ?? "").filter((r) => r.includes("plan-review"));
+    expect(reviewRuns).toHaveLength(1);
+    expect(reviewRuns[0]).toContain("--redact");
+    const uploads = (plan.steps ?? []).filter((s) => s.uses?.startsWith("actions/upload-artifact"));
+    expect(uploads.map((s) => s.with!["path"])).toEqual(["plans/${{ matrix.stack }}.json"]);
+  });
+});
+
+describe("pull-request.yml", () => {
+  const w = workflows.get("pull-request.yml")!;
+
+  it("runs on pull_request: npm ci, npm test, synth", () => {
+    expect(Object.keys(w.on)).toEqual(["pull_request"]);
+    const test = (w.jobs["test"]!.steps ?? []).map((s) => s.run).filter(Boolean);
+    expect(test.slice(0, 3)).toEqual(["npm ci", "npm test", "npm run synth"]);
+  });
+
+  it("plans each serving stack in a matrix job with OIDC login", () => {
+    const plan = w.jobs["plan"]!;
+    expect(plan.needs).toBe("test");
+    expect(plan.strategy!.matrix!["stack"]).toBe("${{ fromJSON(needs.test.outputs.stacks) }}");
+    expect(plan.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const login = plan.steps!.find((s) => s.uses?.startsWith("azure/login@"))!;
+    expect(login.with).toEqual({
+      "client-id": "${{ secrets.AZURE_CLIENT_ID }}",
+      "tenant-id": "${{ secrets.AZURE_TENANT_ID }}",
+      "subscription-id": "${{ secrets.AZURE_SUBSCRIPTION_ID }}",
+    });
+    expect(plan.env!["ARM_USE_OIDC"]).toBe("true");
+    expect(plan.env!["ARM_USE_AZUREAD"]).toBe("true");
+    const tf = plan.steps!.filter((s) => s.run?.startsWith("terraform"));
+    expect(tf.map((s) => s.run!.split(" ").slice(0, 2).join(" "))).toEqual(["terraform init", "terraform plan", "terraform show"]);
+    expect(tf[1]!.run).toContain("-out=tfplan");
+    expect(tf[2]!.run).toContain("show -json tfplan");
+    for (const s of tf) expect(s["working-directory"]).toBe("cdktf.out/stacks/${{ matrix.stack }}");
+    expect(w.jobs["test"]!.steps!.find((s) => s.run?.includes("serving-*"))).toBeDefined();
+  });
+
+  it("posts one sticky comment, found by the marker, and falls back to --synth-diff without credentials", () => {
+    const review = w.jobs["review"]!;
+    expect(review.needs).toEqual(["test", "plan"]);
+    const write = review.steps!.find((s) => s.name === "Write the review")!.run!;
+    expect(write).toContain("--synth-diff base/cdktf.out cdktf.out");
+    expect(write).toContain("--synth-dir cdktf.out");
+    const base = review.steps!.find((s) => s.uses?.startsWith("actions/checkout") && s.with?.["path"] === "base")!;
+    expect(base.with!["ref"]).toBe("${{ github.event.pull_request.base.sha }}");
+    expect(base.if).toBe("env.AZURE != 'true'");
+    const synthBase = review.steps!.find((s) => s["working-directory"] === "base")!;
+    expect(synthBase.run).toBe("npm ci\nnpm run synth\n");
+    const post = review.steps!.find((s) => s.uses?.startsWith("actions/github-script"))!;
+    const script = String(post.with!["script"]);
+    expect(script).toContain("process.env.MARKER");
+    expect(script).toContain("updateComment");
+    expect(script).toContain("createComment");
+  });
+});
+
+describe("deploy.yml", () => {
+  const w = workflows.get("deploy.yml")!;
+  const stack = workflows.get("deploy-stack.yml")!;
+
+  it("runs on push to main and deploys dev, then prod", () => {
+    expect(w.on).toEqual({ push: { branches: ["main"] } });
+    expect(w.jobs["dev"]).toMatchObject({ uses: "./.github/workflows/deploy-stack.yml", with: { environment: "dev" }, needs: "test" });
+    expect(w.jobs["prod"]).toMatchObject({ uses: "./.github/workflows/deploy-stack.yml", with: { environment: "prod" }, needs: "dev" });
+  });
+
+  it("deploys in a protected environment with one concurrency group per environment, never cancelled", () => {
+    const job = stack.jobs["deploy"]!;
+    expect(Object.keys(stack.on)).toEqual(["workflow_call"]);
+    expect(job.environment).toBe("${{ inputs.environment }}");
+    expect(job.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
+  });
+
+  it("synthesizes, then inits and applies in the stack folder with OIDC", () => {
+    const job = stack.jobs["deploy"]!;
+    expect(job.env).toMatchObject({ ARM_USE_OIDC: "true", ARM_USE_AZUREAD: "true", STACK: "serving-${{ inputs.environment }}" });
+    const commands = job.steps!.map((s) => s.run ?? s.uses ?? "");
+    const order = ["npm ci", "npm run synth", "terraform init -input=false", "terraform apply -input=false tfplan"].map((c) => commands.indexOf(c));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    for (const s of job.steps!.filter((x) => x.run?.startsWith("terraform "))) {
+      expect(s["working-directory"]).toBe("cdktf.out/stacks/serving-${{ inputs.environment }}");
+    }
+  });
+});

@@ -1,0 +1,197 @@
+/**
+ * `npm run plan-review -- ...`: Terraform plan JSON (or two cdktf.out folders)
+ * to a Markdown review on stdout. See docs/plan-review.md.
+ */
+
+import * as fs from "node:fs";
+import { renderPlanReview } from "./markdown";
+import { classifyPlan, parsePlanJson, RawPlan, redactPlan, ReviewInputError, sensitiveStringsOf, stackNameFromPath } from "./plan";
+import { SecretSet } from "./sensitive";
+import { readSynthDir, SynthStack } from "./synth";
+import { diffSynth, renderSynthDiff } from "./synth-diff";
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Exit code for usage and input errors. */
+export const EXIT_USAGE = 2;
+
+export const USAGE = `Usage:
+  plan-review [--synth-dir DIR] [--note TEXT] [--max-chars N] PLAN.json...
+  plan-review --synth-diff BASE_DIR HEAD_DIR [--note TEXT] [--max-chars N]
+  plan-review --redact PLAN.json
+
+Each PLAN.json is the output of \`terraform show -json <planfile>\` for one stack;
+the stack name comes from the file name (plans/serving-dev.json -> serving-dev).
+
+  --synth-dir DIR   cdktf output folder (cdktf.out): show construct paths and guardrails
+  --synth-diff      compare two cdktf output folders instead of plans (no credentials needed)
+  --redact          print the plan JSON with sensitive values and state removed (safe as a CI artifact)
+  --note TEXT       add a caution line under the title
+  --max-chars N     output budget (default 65000, under GitHub's 65536-character comment limit)
+`;
+
+class UsageError extends Error {}
+
+interface Args {
+  mode: "plan" | "synth-diff" | "redact" | "help";
+  files: string[];
+  synthDir?: string;
+  note?: string;
+  maxChars?: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { mode: "plan", files: [] };
+  const setMode = (mode: Args["mode"]): void => {
+    if (args.mode !== "plan" && args.mode !== mode) throw new UsageError(`--${args.mode} and --${mode} cannot be combined`);
+    args.mode = mode;
+  };
+  let onlyFiles = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (onlyFiles || !arg.startsWith("-") || arg === "-") {
+      args.files.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case "--":
+        onlyFiles = true;
+        break;
+      case "-h":
+      case "--help":
+        args.mode = "help";
+        return args;
+      case "--synth-diff":
+        setMode("synth-diff");
+        break;
+      case "--redact":
+        setMode("redact");
+        break;
+      case "--synth-dir":
+        args.synthDir = value();
+        break;
+      case "--note":
+        args.note = value();
+        break;
+      case "--max-chars": {
+        const text = value();
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < 1000) throw new UsageError(`--max-chars must be a whole number of at least 1000, not "${text}"`);
+        args.maxChars = n;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  if (args.mode === "synth-diff" && args.files.length !== 2) throw new UsageError("--synth-diff needs exactly two folders: BASE_DIR HEAD_DIR");
+  if (args.mode === "synth-diff" && args.synthDir !== undefined) throw new UsageError("--synth-dir applies to plans, not to --synth-diff");
+  if (args.mode === "redact" && args.files.length !== 1) throw new UsageError("--redact takes exactly one plan file");
+  if (args.mode === "plan" && args.files.length === 0) throw new UsageError("no plan files given");
+  return args;
+}
+
+/** Reads a plan file as text, decoding the UTF-16 that PowerShell's `>` writes. */
+function readPlanFile(file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    const problem =
+      errno === "ENOENT" ? "cannot read: no such file" : errno === "EISDIR" ? "is a directory, not a plan JSON file" : errno === "EACCES" ? "cannot read: permission denied" : `cannot read (${errno ?? (error as Error).message})`;
+    throw new ReviewInputError(file, problem);
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString("utf16le");
+  const text = bytes.toString("utf8");
+  return text.startsWith("\uFEFF") ? text.slice(1) : text;
+}
+
+function runPlans(args: Args, io: CliIO): void {
+  const parsed: { file: string; stack: string; plan: RawPlan }[] = [];
+  const seen = new Map<string, string>();
+  for (const file of args.files) {
+    const plan = parsePlanJson(readPlanFile(file), file);
+    const stack = stackNameFromPath(file);
+    const earlier = seen.get(stack);
+    if (earlier !== undefined) throw new ReviewInputError(file, `stack "${stack}" is already given by ${earlier}; name plan files after their stacks`);
+    seen.set(stack, file);
+    parsed.push({ file, stack, plan });
+  }
+  // One set for all stacks: a secret of one stack can reach another through remote state.
+  const secrets = new SecretSet(parsed.flatMap((p) => [...sensitiveStringsOf(p.plan)]));
+  const plans = parsed.map((p) => classifyPlan(p.plan, p.stack, p.file, secrets));
+  const synth: Map<string, SynthStack> | undefined = args.synthDir !== undefined ? readSynthDir(args.synthDir) : undefined;
+  io.stdout(
+    renderPlanReview(plans, {
+      secrets,
+      ...(synth ? { synth } : {}),
+      ...(args.note !== undefined ? { note: args.note } : {}),
+      ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
+    }),
+  );
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0, 2 for usage or input errors, 1 for
+ * a bug. Errors are one line on stderr, without a stack trace.
+ */
+export function main(argv: readonly string[], io: CliIO): number {
+  try {
+    const args = parseArgs(argv);
+    switch (args.mode) {
+      case "help":
+        io.stdout(USAGE);
+        return 0;
+      case "synth-diff": {
+        const [base, head] = args.files as [string, string];
+        const diffs = diffSynth(readSynthDir(base), readSynthDir(head));
+        io.stdout(
+          renderSynthDiff(diffs, {
+            ...(args.note !== undefined ? { note: args.note } : {}),
+            ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
+          }),
+        );
+        return 0;
+      }
+      case "redact": {
+        const file = args.files[0]!;
+        io.stdout(`${JSON.stringify(redactPlan(parsePlanJson(readPlanFile(file), file)), null, 2)}\n`);
+        return 0;
+      }
+      default:
+        runPlans(args, io);
+        return 0;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`plan-review: ${error.message} (see plan-review --help)\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ReviewInputError) {
+      io.stderr(`plan-review: ${error.source}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`plan-review: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+}
