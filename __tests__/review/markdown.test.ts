@@ -161,7 +161,7 @@ describe("hand-written plans derived from the fixtures", () => {
     json["resource_drift"] = [drifted];
     const text = renderPlanReview([classify(json)]);
     expect(text).toContain(
-      '<details><summary>Changed outside Terraform since the last apply (1)</summary>\n\n- `terraform_data.keep` (update in place)\n  - `input`: `"unchanged"` → `"edited in the portal"`',
+      '<details><summary>Changed outside Terraform since the last apply (1)</summary>\n\n- `terraform_data.keep` (changed)\n  - `input`: `"unchanged"` → `"edited in the portal"`',
     );
   });
 
@@ -177,6 +177,15 @@ describe("hand-written plans derived from the fixtures", () => {
     expect(alertBlock(renderPlanReview([prod], { note: "planning <failed> for serving-qa" }), "CAUTION")).toEqual([
       "planning &lt;failed&gt; for serving-qa",
     ]);
+  });
+
+  it("puts an action list it does not know in the warning block", () => {
+    const json = loadPlanJson("serving-dev");
+    resourceChange(json, "terraform_data.cluster")["change"]["actions"] = ["update", "delete"];
+    const block = alertBlock(renderPlanReview([classify(json)]), "WARNING");
+    expect(block[0]).toBe("**7 destructive changes**. Check that each one is intended.");
+    expect(block).toContain("- **unrecognised actions \\[update, delete\\]** `terraform_data.cluster`");
+    expect(block).toContain("  - `input.max_node_count`: `6` → `8`");
   });
 
   it("shows a deposed object being destroyed", () => {

@@ -39,7 +39,7 @@ function npmRunScripts(script: string): string[] {
 
 describe("workflow files", () => {
   it("exist and parse as YAML with triggers and jobs", () => {
-    expect(files).toEqual(["deploy-stack.yml", "deploy.yml", "plan-review-comment.yml", "pull-request.yml"]);
+    expect(files).toEqual(expect.arrayContaining(["deploy-stack.yml", "deploy.yml", "plan-review-comment.yml", "pull-request.yml"]));
     for (const w of workflows.values()) {
       expect(typeof w.name).toBe("string");
       expect(Object.keys(w.on).length).toBeGreaterThan(0);
@@ -50,8 +50,9 @@ describe("workflow files", () => {
   it("only run npm scripts that package.json defines (read now, not remembered)", () => {
     const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).scripts);
     const used = new Set([...workflows.values()].flatMap((w) => npmRunScripts(runs(w))));
-    expect([...used].sort()).toEqual(["plan-review", "synth"]);
-    for (const name of used) expect(scripts).toContain(name);
+    expect([...used]).toEqual(expect.arrayContaining(["plan-review", "synth"]));
+    const missing = [...used].filter((name) => !scripts.includes(name));
+    expect(missing).toEqual([]);
   });
 
   it("recognise npm run with flags", () => {

@@ -19,6 +19,7 @@ export interface CliIO {
 /** Exit code for usage and input errors. */
 export const EXIT_USAGE = 2;
 
+/** The --help text. */
 export const USAGE = `Usage:
   plan-review [--synth-dir DIR] [--note TEXT] [--max-chars N] PLAN.json...
   plan-review --synth-diff BASE_DIR HEAD_DIR [--note TEXT] [--max-chars N]

@@ -308,7 +308,9 @@ function renderStack(plan: StackPlan, options: PlanReviewOptions, detail: Detail
   if (plan.drift.length > 0) {
     const body: string[] = [];
     for (const r of plan.drift) {
-      body.push(`- ${head(r)} (${esc(r.label)})`);
+      // Drift already happened: "destroy" would read as something this plan does.
+      const what = r.kind === "delete" ? "deleted" : r.kind === "update" ? "changed" : esc(r.label);
+      body.push(`- ${head(r)} (${what})`);
       if (detail === "full") body.push(...renderAttributeLines(r.attributes, "  "));
     }
     lines.push(...details(`Changed outside Terraform since the last apply (${plan.drift.length})`, body), "");
