@@ -1,0 +1,79 @@
+import { Annotations, TerraformStack, type IAspect } from "cdktf";
+import type { IConstruct } from "constructs";
+import { CHECKS } from "./checks";
+import type { GuardrailFinding, GuardrailWaiver, StackGuardrails } from "./findings";
+import { RULE_IDS } from "./rule-ids";
+import { GUARDRAIL_RULES } from "./rules";
+import { resourcesOf } from "./stack-view";
+
+/** Options of {@link GuardrailAspect}. */
+export interface GuardrailAspectOptions {
+  /**
+   * The config file the stack's waivers live in, as shown in messages (e.g. "config/dev.yaml").
+   * @default messages say "the environment's config file"
+   */
+  readonly configFile?: string;
+}
+
+/**
+ * Checks every guardrail rule against one stack, applying the stack's waivers.
+ *
+ * Several rules need the whole stack (traffic maps, autoscale settings, diagnostic settings), so the rules run once,
+ * when the aspect visits the stack node itself, over all resources below it. The outcome is kept: `App.synth()` and
+ * `checkGuardrails()` may both visit, and findings and annotations must not double. Each unwaived error is also an
+ * error annotation on its resource, which makes cdktf refuse to write the stack (`Testing.fullSynth` throws too).
+ */
+export class GuardrailAspect implements IAspect {
+  private outcome?: StackGuardrails;
+
+  constructor(
+    readonly stack: TerraformStack,
+    readonly waivers: readonly GuardrailWaiver[],
+    private readonly options: GuardrailAspectOptions = {},
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (node === this.stack) this.evaluate();
+  }
+
+  /** Runs the rules on the first call and returns the same outcome afterwards. */
+  evaluate(): StackGuardrails {
+    if (this.outcome) return this.outcome;
+    const findings: GuardrailFinding[] = [];
+    const resources = resourcesOf(this.stack);
+    for (const id of RULE_IDS) {
+      const rule = GUARDRAIL_RULES[id];
+      const waiver = this.waivers.find((w) => w.rule === id);
+      for (const { resource, detail } of CHECKS[id](resources)) {
+        const message = `${detail}. ${rule.why}`;
+        findings.push({
+          rule: id,
+          severity: rule.severity,
+          path: resource.path,
+          message,
+          waived: waiver !== undefined,
+          ...(waiver ? { reason: waiver.reason } : {}),
+        });
+        if (rule.severity === "error" && !waiver) {
+          Annotations.of(resource.construct).addError(
+            `guardrail ${id}: ${message} Fix: ${rule.fix} To waive, ${waiverHint(id, this.options.configFile)}`,
+          );
+        }
+      }
+    }
+    const order = (f: GuardrailFinding) => RULE_IDS.indexOf(f.rule);
+    findings.sort((a, b) => (a.path === b.path ? order(a) - order(b) : a.path < b.path ? -1 : 1));
+    this.outcome = {
+      stack: this.stack.node.id,
+      ...(this.options.configFile !== undefined ? { configFile: this.options.configFile } : {}),
+      findings,
+      waivers: this.waivers.map((w) => ({ rule: w.rule, reason: w.reason })),
+    };
+    return this.outcome;
+  }
+}
+
+/** How to waive `rule`, as a config snippet to paste. */
+export function waiverHint(rule: string, configFile: string | undefined): string {
+  return `add to ${configFile ?? "the environment's config file"}: waivers: [{ rule: ${rule}, reason: "<why this risk is accepted here>" }]`;
+}
