@@ -1,0 +1,155 @@
+import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { StateStorage, type StateStorageProps } from "../../lib/constructs/state-storage";
+
+const PRINCIPAL_A = "11111111-1111-1111-1111-111111111111";
+const PRINCIPAL_B = "22222222-2222-2222-2222-222222222222";
+
+function build(overrides: Partial<StateStorageProps> = {}) {
+  const stack = new TerraformStack(Testing.app(), "state-sttfstate");
+  new AzurermProvider(stack, "azurerm", { features: [{}] });
+  const storage = new StateStorage(stack, "state", {
+    resourceGroupName: "rg-tfstate",
+    location: "westeurope",
+    storageAccountName: "sttfstate",
+    containerName: "tfstate",
+    ...overrides,
+  });
+  return { stack, storage };
+}
+
+function synth(overrides: Partial<StateStorageProps> = {}): string {
+  return Testing.synth(build(overrides).stack, true);
+}
+
+/** The synthesized blocks of one resource type, by logical id. */
+function blocks(json: string, type: string): Record<string, Record<string, unknown>> {
+  return (JSON.parse(json).resource?.[type] ?? {}) as Record<string, Record<string, unknown>>;
+}
+
+describe("StateStorage account", () => {
+  it("accepts Entra ID only, over TLS 1.2, with no public blobs", () => {
+    expect(synth()).toHaveResourceWithProperties(StorageAccount, {
+      name: "sttfstate",
+      resource_group_name: "rg-tfstate",
+      location: "westeurope",
+      min_tls_version: "TLS1_2",
+      allow_nested_items_to_be_public: false,
+      shared_access_key_enabled: false,
+      default_to_oauth_authentication: true,
+      https_traffic_only_enabled: true,
+    });
+  });
+
+  it("keeps blob versions and soft-deletes blobs and containers for 30 days by default", () => {
+    expect(synth()).toHaveResourceWithProperties(StorageAccount, {
+      blob_properties: expect.objectContaining({
+        versioning_enabled: true,
+        delete_retention_policy: { days: 30 },
+        container_delete_retention_policy: { days: 30 },
+      }),
+    });
+  });
+
+  it("takes softDeleteDays from 7 to 365", () => {
+    expect(synth({ softDeleteDays: 7 })).toHaveResourceWithProperties(StorageAccount, {
+      blob_properties: expect.objectContaining({
+        delete_retention_policy: { days: 7 },
+        container_delete_retention_policy: { days: 7 },
+      }),
+    });
+    expect(() => build({ softDeleteDays: 6 })).toThrow("StateStorage: softDeleteDays: must be a whole number from 7 to 365 (got 6)");
+    expect(() => build({ softDeleteDays: 366 })).toThrow("StateStorage: softDeleteDays: must be a whole number from 7 to 365 (got 366)");
+  });
+
+  it("is geo- and zone-redundant (GZRS) unless told otherwise", () => {
+    expect(synth()).toHaveResourceWithProperties(StorageAccount, { account_replication_type: "GZRS" });
+    expect(synth({ replication: "ZRS" })).toHaveResourceWithProperties(StorageAccount, { account_replication_type: "ZRS" });
+  });
+
+  it("refuses destroy by default, and allows it only when preventDestroy is false", () => {
+    expect(synth()).toHaveResourceWithProperties(StorageAccount, { lifecycle: { prevent_destroy: true } });
+    const account = Object.values(blocks(synth({ preventDestroy: false }), "azurerm_storage_account"))[0];
+    expect(account["lifecycle"]).toEqual({ prevent_destroy: false });
+  });
+
+  it("refuses an invalid account name before Azure does", () => {
+    expect(() => build({ storageAccountName: "St-TfState" })).toThrow(
+      'StateStorage: storageAccountName: must be 3-24 lowercase letters or digits (got "St-TfState")',
+    );
+  });
+});
+
+describe("StateStorage container", () => {
+  it("is private, created through Resource Manager in the account, and protected from destroy", () => {
+    const json = synth();
+    const [accountId] = Object.keys(blocks(json, "azurerm_storage_account"));
+    expect(json).toHaveResourceWithProperties(StorageContainer, {
+      name: "tfstate",
+      storage_account_id: `\${azurerm_storage_account.${accountId}.id}`,
+      container_access_type: "private",
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+});
+
+describe("StateStorage lock", () => {
+  it("puts a CanNotDelete lock on the account by default", () => {
+    const json = synth();
+    const [accountId] = Object.keys(blocks(json, "azurerm_storage_account"));
+    expect(json).toHaveResourceWithProperties(ManagementLock, {
+      name: "lock-CanNotDelete",
+      lock_level: "CanNotDelete",
+      scope: `\${azurerm_storage_account.${accountId}.id}`,
+    });
+  });
+
+  it("takes another kind and name, or none", () => {
+    expect(synth({ lock: { kind: "ReadOnly", name: "state-readonly" } })).toHaveResourceWithProperties(ManagementLock, {
+      name: "state-readonly",
+      lock_level: "ReadOnly",
+    });
+    expect(synth({ lock: { kind: "None" } })).not.toHaveResource(ManagementLock);
+  });
+});
+
+describe("StateStorage access", () => {
+  it("grants each deployer Storage Blob Data Contributor on the container", () => {
+    const json = synth({ deployerPrincipalIds: [PRINCIPAL_A, PRINCIPAL_B] });
+    const [containerId] = Object.keys(blocks(json, "azurerm_storage_container"));
+    const grants = Object.values(blocks(json, "azurerm_role_assignment")).map(({ "//": _, ...attrs }) => attrs);
+    expect(grants).toEqual([
+      { principal_id: PRINCIPAL_A, role_definition_name: "Storage Blob Data Contributor", scope: `\${azurerm_storage_container.${containerId}.id}` },
+      { principal_id: PRINCIPAL_B, role_definition_name: "Storage Blob Data Contributor", scope: `\${azurerm_storage_container.${containerId}.id}` },
+    ]);
+  });
+
+  it("names each grant after its principal, so removing one principal leaves the others in place", () => {
+    const { storage } = build({ deployerPrincipalIds: [PRINCIPAL_A, PRINCIPAL_B] });
+    expect(storage.node.children.filter((c) => c instanceof RoleAssignment).map((c) => c.node.id)).toEqual([
+      `state-access-${PRINCIPAL_A}`,
+      `state-access-${PRINCIPAL_B}`,
+    ]);
+  });
+
+  it("creates no grant without deployers", () => {
+    expect(synth()).not.toHaveResource(RoleAssignment);
+  });
+
+  it("grants a principal once however often it is asked", () => {
+    const { stack, storage } = build();
+    const first = storage.grantStateAccess(PRINCIPAL_A);
+    expect(storage.grantStateAccess(PRINCIPAL_A.toUpperCase())).toBe(first);
+    expect(Object.keys(blocks(Testing.synth(stack), "azurerm_role_assignment"))).toHaveLength(1);
+  });
+
+  it("refuses a principal id that is a token, since the grant's construct id needs it", () => {
+    const { stack, storage } = build();
+    const principal = new TerraformVariable(stack, "principal", { type: "string" });
+    expect(() => storage.grantStateAccess(principal.stringValue)).toThrow("StateStorage: principalId: must be a literal object id, not a token");
+  });
+});

@@ -1,0 +1,161 @@
+import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import { assertInRange, PropsError } from "./invariants";
+
+/** Redundancy options for the state account; locally redundant storage is left out on purpose. */
+export type StateReplication = "ZRS" | "GZRS" | "GRS" | "RAGZRS" | "RAGRS";
+
+/**
+ * A management lock on the state account, in the shape Azure Verified Modules use (`lock = { kind, name }`).
+ *
+ * `CanNotDelete` still lets Terraform update the account. `ReadOnly` also blocks updates and container changes
+ * through Azure Resource Manager, so a later apply of this stack fails until the lock is lifted. `None` removes it.
+ */
+export interface StateStorageLock {
+  readonly kind: "CanNotDelete" | "ReadOnly" | "None";
+  /**
+   * Name of the lock.
+   * @default "lock-<kind>"
+   */
+  readonly name?: string;
+}
+
+/** Properties of {@link StateStorage}. */
+export interface StateStorageProps {
+  /** Resource group the account goes into; it must exist or be created in the same stack. */
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** Globally unique: 3-24 lowercase letters or digits. */
+  readonly storageAccountName: string;
+  /** The blob container that holds the state files. */
+  readonly containerName: string;
+  /**
+   * Principals (users, groups, service principals) that run Terraform against this backend; each gets
+   * {@link StateStorage.grantStateAccess}.
+   * @default []
+   */
+  readonly deployerPrincipalIds?: readonly string[];
+  /**
+   * Redundancy of the account. GZRS keeps three copies across availability zones and three more in the paired
+   * region, so a zone or a region outage loses no state; state files are tiny, so the extra cost is negligible.
+   * Use ZRS where geo-replication is not wanted, or GRS in regions without availability zones.
+   * @default "GZRS"
+   */
+  readonly replication?: StateReplication;
+  /**
+   * Days that deleted blobs and deleted containers can be restored, 7 to 365.
+   * @default 30
+   */
+  readonly softDeleteDays?: number;
+  /**
+   * Management lock on the account.
+   * @default { kind: "CanNotDelete" }
+   */
+  readonly lock?: StateStorageLock;
+  /**
+   * Refuse `terraform destroy` and replacements of the account and the container. Set to false only to delete
+   * them on purpose (docs/state-backend.md).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+  /**
+   * Tags on the account.
+   * @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The storage account and container that hold Terraform state for the azurerm backend.
+ *
+ * Entra ID only (shared keys off, so backends must set `use_azuread_auth`), TLS 1.2, no public blobs, blob
+ * versioning plus blob and container soft delete, zone- or geo-redundant, a delete lock and `prevent_destroy`.
+ * The backend locks state with blob leases, which need no extra resources.
+ * @see https://learn.microsoft.com/azure/developer/terraform/store-state-in-azure-storage
+ */
+export class StateStorage extends Construct {
+  readonly account: StorageAccount;
+  readonly container: StorageContainer;
+  readonly lock?: ManagementLock;
+
+  constructor(scope: Construct, id: string, props: StateStorageProps) {
+    super(scope, id);
+    const softDeleteDays = props.softDeleteDays ?? 30;
+    assertInRange("softDeleteDays", softDeleteDays, 7, 365, "StateStorage");
+    if (!Token.isUnresolved(props.storageAccountName) && !/^[a-z0-9]{3,24}$/.test(props.storageAccountName)) {
+      throw new PropsError("StateStorage", "storageAccountName", "must be 3-24 lowercase letters or digits", props.storageAccountName);
+    }
+    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+
+    this.account = new StorageAccount(this, "account", {
+      name: props.storageAccountName,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      accountTier: "Standard",
+      accountKind: "StorageV2",
+      accountReplicationType: props.replication ?? "GZRS",
+      minTlsVersion: "TLS1_2",
+      httpsTrafficOnlyEnabled: true,
+      allowNestedItemsToBePublic: false,
+      // The azurerm backend and provider use Entra ID (use_azuread_auth / storage_use_azuread), so keys are not needed.
+      sharedAccessKeyEnabled: false,
+      defaultToOauthAuthentication: true,
+      crossTenantReplicationEnabled: false,
+      blobProperties: {
+        versioningEnabled: true,
+        deleteRetentionPolicy: { days: softDeleteDays },
+        containerDeleteRetentionPolicy: { days: softDeleteDays },
+      },
+      tags: { ...props.tags },
+      lifecycle,
+    });
+
+    // storage_account_id (not storage_account_name) creates the container through Resource Manager, so its `id` is
+    // the ARM id that role assignments take as scope; `resource_manager_id` is deprecated in azurerm 4.x.
+    this.container = new StorageContainer(this, "container", {
+      name: props.containerName,
+      storageAccountId: this.account.id,
+      containerAccessType: "private",
+      lifecycle,
+    });
+
+    const lock = props.lock ?? { kind: "CanNotDelete" };
+    if (lock.kind !== "None") {
+      this.lock = new ManagementLock(this, "lock", {
+        name: lock.name ?? `lock-${lock.kind}`,
+        scope: this.account.id,
+        lockLevel: lock.kind,
+        notes: "Holds the Terraform state of every environment that uses this backend; see docs/state-backend.md before removing.",
+      });
+    }
+
+    for (const principalId of props.deployerPrincipalIds ?? []) {
+      this.grantStateAccess(principalId);
+    }
+  }
+
+  /**
+   * Lets a principal read, write and lease state blobs: role Storage Blob Data Contributor, scope the state container.
+   *
+   * The assignment is created under this construct with id `state-access-<principalId>`, so adding or removing one
+   * principal leaves the others untouched. Granting the same principal twice returns the first assignment.
+   * @throws PropsError when `principalId` is a token: the construct id needs the literal value
+   */
+  grantStateAccess(principalId: string): RoleAssignment {
+    if (Token.isUnresolved(principalId)) {
+      throw new PropsError("StateStorage", "principalId", "must be a literal object id, not a token", principalId);
+    }
+    const id = `state-access-${principalId.toLowerCase()}`;
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof RoleAssignment) return existing;
+    return new RoleAssignment(this, id, {
+      scope: this.container.id,
+      roleDefinitionName: "Storage Blob Data Contributor",
+      principalId,
+    });
+  }
+}
