@@ -1,7 +1,9 @@
 import { App } from "cdktf";
 import { ConfigError } from "./lib/config/errors";
 import { loadEnvironments } from "./lib/config/load";
+import { checkGuardrails, formatGuardrailReport } from "./lib/guardrails";
 import { ServingStack } from "./lib/stacks/serving-stack";
+import { StateStack, stateStacksFrom } from "./lib/stacks/state-stack";
 
 // Validate every file before the App exists, so a bad file writes nothing at all.
 let environments;
@@ -9,12 +11,23 @@ try {
   environments = loadEnvironments({ configDir: process.env.SERVING_CONFIG_DIR });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`Config is invalid (${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}):\n${error.message}\n`);
+  const count = `${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}`;
+  process.stderr.write(`Config is invalid (${count}):\n${error.message}\n`);
   process.exit(1);
 }
 
 const app = new App();
+for (const props of stateStacksFrom(environments)) {
+  new StateStack(app, props);
+}
 for (const environment of environments) {
   new ServingStack(app, environment);
 }
+
+// Guardrails run over every stack before any is written: app.synth() writes stacks one by one.
+const report = checkGuardrails(app);
+const text = formatGuardrailReport(report);
+if (text !== "") process.stderr.write(`${text}\n`);
+if (report.hasErrors) process.exit(1);
+
 app.synth();

@@ -209,6 +209,20 @@ describe("rejecting bad input", () => {
     ]);
   });
 
+  test("environments that share a state account must share its container and subscription", () => {
+    const state = { resource_group: "rg-tfstate", storage_account: "sttfstate01" };
+    expect(
+      problemsOf({
+        "dev.yaml": baseConfig({ subscription_id: "00000000-0000-0000-0000-00000000000a" }),
+        "prod.yaml": baseConfig({ subscription_id: "00000000-0000-0000-0000-00000000000b", state: { ...state, container: "other" } }),
+      }),
+    ).toEqual([
+      'prod.yaml: state.container: must match dev.yaml (tfstate), which uses the same state.storage_account (got "other")',
+      'prod.yaml: subscription_id: must match dev.yaml (00000000-0000-0000-0000-00000000000a), which uses the same state.storage_account (got "00000000-0000-0000-0000-00000000000b")',
+    ]);
+    expect(loadValid({ "dev.yaml": baseConfig(), "prod.yaml": baseConfig({ subscription_id: "00000000-0000-0000-0000-00000000000b" }) })).toHaveLength(2);
+  });
+
   test("tag limits", () => {
     const tooMany = Object.fromEntries(Array.from({ length: 41 }, (_, i) => [`t${i}`, "v"]));
     expect(problemsOf({ "dev.yaml": baseConfig({ tags: tooMany }) })).toEqual([

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { loadEnvironments, type LoadedEnvironment } from "../../lib/config/load";
 import { resourceNames, stableHash } from "../../lib/config/names";
+import { checkGuardrails, formatGuardrailReport } from "../../lib/guardrails";
 import { ServingStack } from "../../lib/stacks/serving-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { baseConfig, deployment, loadValid } from "../helpers/config-dir";
@@ -122,6 +124,36 @@ describe("ServingStack", () => {
     const [traffic] = Object.values<any>(json.resource.azapi_update_resource);
     expect(traffic.body.properties.traffic).toEqual({ blue: 90, green: 10 });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+});
+
+describe("guardrails on the serving stack", () => {
+  const keyAuth = (waivers: object[]) =>
+    loadValid({
+      "dev.yaml": baseConfig({ endpoint: { name: "churn-dev", auth_mode: "key", deployments: [deployment()] }, waivers }),
+    })[0];
+
+  test("a key-auth endpoint is refused without a waiver, naming the rule, the path and how to waive", () => {
+    const app = Testing.app();
+    new ServingStack(app, keyAuth([]));
+    const report = checkGuardrails(app);
+    expect(report.hasErrors).toBe(true);
+    expect(formatGuardrailReport(report)).toMatch(
+      /guardrail error endpoint-key-auth at serving-dev\/endpoint\/endpoint: .*waivers: \[\{ rule: endpoint-key-auth, reason: /,
+    );
+  });
+
+  test("a reasoned waiver lets it through, and the waiver is recorded in the stack metadata", () => {
+    const app = Testing.app();
+    const stack = new ServingStack(app, keyAuth([{ rule: "endpoint-key-auth", reason: "legacy client without Entra ID" }]));
+    expect(checkGuardrails(app).hasErrors).toBe(false);
+    // Testing.synth leaves out the "//" metadata; the full synth writes it.
+    const outdir = Testing.fullSynth(stack);
+    const metadata = JSON.parse(readFileSync(join(outdir, "stacks", "serving-dev", "cdk.tf.json"), "utf8"))["//"].metadata;
+    expect(metadata.guardrails.waivers).toEqual([{ rule: "endpoint-key-auth", reason: "legacy client without Entra ID" }]);
+    expect(metadata.guardrails.findings).toContainEqual(
+      expect.objectContaining({ rule: "endpoint-key-auth", severity: "error", waived: true, reason: "legacy client without Entra ID" }),
+    );
   });
 });
 

@@ -163,14 +163,24 @@ function checkAcrossFiles(environments: readonly LoadedEnvironment[]): ConfigPro
     const first = stateGroups.get(state.storage_account);
     if (!first) {
       stateGroups.set(state.storage_account, e);
-    } else if (first.config.state.resource_group !== state.resource_group) {
-      problems.push({
-        file: e.file,
-        field: "state.resource_group",
-        rule: `must match ${first.file} (${first.config.state.resource_group}), which uses the same state.storage_account`,
-        value: state.resource_group,
-        hasValue: true,
-      });
+    } else {
+      const shared = [
+        ["state.resource_group", first.config.state.resource_group, state.resource_group],
+        ["state.container", first.config.state.container, state.container],
+        // An unset subscription is taken from ARM_SUBSCRIPTION_ID; two different explicit ones cannot share an account.
+        ["subscription_id", first.config.subscription_id ?? e.config.subscription_id, e.config.subscription_id ?? first.config.subscription_id],
+      ] as const;
+      for (const [field, expected, actual] of shared) {
+        if (expected !== actual) {
+          problems.push({
+            file: e.file,
+            field,
+            rule: `must match ${first.file} (${expected}), which uses the same state.storage_account`,
+            value: actual,
+            hasValue: true,
+          });
+        }
+      }
     }
     const endpointNames = [
       ...(e.config.endpoint ? [["endpoint.name", e.config.endpoint.name] as const] : []),

@@ -6,12 +6,15 @@ import { Construct } from "constructs";
 import type { LoadedEnvironment } from "../config/load";
 import { resourceNames } from "../config/names";
 import { AzapiProvider } from "../azapi";
-import type { CodeConfig, EnvironmentAssetConfig, ModelConfig, ServingConfig } from "../config/schema";
+import type { BatchEndpointConfig, CodeConfig, EnvironmentAssetConfig, ModelConfig, ServingConfig } from "../config/schema";
+import { BatchEndpoint } from "../constructs/batch-endpoint";
 import { ComputeCluster } from "../constructs/compute-cluster";
+import { applyGuardrails } from "../guardrails";
 import { DeploymentAutoscale } from "../constructs/deployment-autoscale";
 import { EndpointTraffic } from "../constructs/endpoint-traffic";
 import { MlWorkspace } from "../constructs/ml-workspace";
 import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs/model-assets";
+import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
 import { OnlineDeployment } from "../constructs/online-deployment";
 import { OnlineEndpoint } from "../constructs/online-endpoint";
 
@@ -32,6 +35,8 @@ export class ServingStack extends TerraformStack {
   readonly assets?: ModelAssets;
   readonly endpoint?: OnlineEndpoint;
   readonly deployments: readonly OnlineDeployment[];
+  readonly batchEndpoints: readonly BatchEndpoint[];
+  readonly monitoring: Monitoring;
   private readonly environment: LoadedEnvironment;
 
   constructor(scope: Construct, environment: LoadedEnvironment) {
@@ -57,6 +62,8 @@ export class ServingStack extends TerraformStack {
       useAzureadAuth: true,
       subscriptionId: config.subscription_id,
     });
+
+    applyGuardrails(this, config.waivers, { configFile: environment.file });
 
     const client = new DataAzurermClientConfig(this, "client");
 
@@ -98,13 +105,31 @@ export class ServingStack extends TerraformStack {
         blobEndpoint: this.ml.storageAccount.primaryBlobEndpoint,
       });
     }
+    let monitored: MonitoredDeployment[] = [];
     if (config.endpoint && this.assets) {
       const online = this.onlineServing(config, config.endpoint, this.assets, tags);
       this.endpoint = online.endpoint;
       this.deployments = online.deployments;
+      monitored = online.monitored;
     } else {
       this.deployments = [];
     }
+    const assets = this.assets;
+    this.batchEndpoints = assets ? config.batch.map((b) => this.batchServing(config, b, assets, tags)) : [];
+
+    this.monitoring = new Monitoring(this, "monitoring", {
+      name: config.endpoint?.name ?? `${config.project}-${env}`,
+      resourceGroupName: this.resourceGroup.name,
+      logAnalyticsWorkspaceId: this.ml.logAnalytics.id,
+      workspaceId: this.ml.workspace.id,
+      onlineEndpointId: this.endpoint?.id,
+      deployments: monitored,
+      alertEmails: config.monitoring.alert_emails,
+      actionGroupName: names.actionGroup,
+      latencyP95Ms: config.monitoring.alerts.latency_p95_ms,
+      cpuPercent: config.monitoring.alerts.cpu_percent,
+      tags,
+    });
 
     new TerraformOutput(this, "resource_group_name", { value: this.resourceGroup.name });
     new TerraformOutput(this, "workspace_id", { value: this.ml.workspace.id });
@@ -118,7 +143,7 @@ export class ServingStack extends TerraformStack {
     endpointConfig: NonNullable<ServingConfig["endpoint"]>,
     assets: ModelAssets,
     tags: Record<string, string>,
-  ): { endpoint: OnlineEndpoint; deployments: OnlineDeployment[] } {
+  ): { endpoint: OnlineEndpoint; deployments: OnlineDeployment[]; monitored: MonitoredDeployment[] } {
     const endpoint = new OnlineEndpoint(this, "endpoint", {
       name: endpointConfig.name,
       location: config.location,
@@ -129,6 +154,7 @@ export class ServingStack extends TerraformStack {
       description: endpointConfig.description,
       tags,
     });
+    const monitored: MonitoredDeployment[] = [];
     const deployments = endpointConfig.deployments.map((d) => {
       const deployment = new OnlineDeployment(this, `deployment-${d.name}`, {
         endpoint,
@@ -150,8 +176,9 @@ export class ServingStack extends TerraformStack {
         autoscaled: d.autoscale !== undefined,
         tags,
       });
+      let autoscale: DeploymentAutoscale | undefined;
       if (d.autoscale) {
-        new DeploymentAutoscale(this, `autoscale-${d.name}`, {
+        autoscale = new DeploymentAutoscale(this, `autoscale-${d.name}`, {
           deployment,
           name: `autoscale-${endpointConfig.name}-${d.name}`,
           resourceGroupName: this.resourceGroup.name,
@@ -164,6 +191,15 @@ export class ServingStack extends TerraformStack {
           tags,
         });
       }
+      monitored.push({
+        name: d.name,
+        id: deployment.id,
+        // min = max cannot scale: it always sits at its ceiling, so it gets no capacity alert.
+        autoscale:
+          autoscale && d.autoscale && d.autoscale.max_instances > d.autoscale.min_instances
+            ? { settingId: autoscale.setting.id, maxInstances: d.autoscale.max_instances }
+            : undefined,
+      });
       return deployment;
     });
     new EndpointTraffic(this, "traffic", {
@@ -175,7 +211,35 @@ export class ServingStack extends TerraformStack {
     new TerraformOutput(this, "endpoint_name", { value: endpointConfig.name });
     new TerraformOutput(this, "scoring_uri", { value: endpoint.scoringUri });
     new TerraformOutput(this, "swagger_uri", { value: endpoint.swaggerUri });
-    return { endpoint, deployments };
+    return { endpoint, deployments, monitored };
+  }
+
+  /** One batch endpoint and its default deployment, on the stack's compute cluster. */
+  private batchServing(config: ServingConfig, b: BatchEndpointConfig, assets: ModelAssets, tags: Record<string, string>): BatchEndpoint {
+    const d = b.deployment;
+    return new BatchEndpoint(this, `batch-${b.name}`, {
+      name: b.name,
+      location: config.location,
+      workspace: this.ml,
+      compute: this.compute,
+      description: b.description,
+      tags,
+      deployment: {
+        name: d.name,
+        modelId: assets.model(modelSpec(d.model)),
+        environmentId: d.environment && assets.environment(environmentSpec(d.environment)),
+        code: d.code && { codeId: assets.code(this.codeSpec(d.code)), scoringScript: d.code.scoring_script },
+        instanceCount: d.instance_count,
+        maxConcurrencyPerInstance: d.max_concurrency_per_instance,
+        miniBatchSize: d.mini_batch_size,
+        retry: { maxRetries: d.retry.max_retries, timeoutSeconds: d.retry.timeout_s },
+        errorThreshold: d.error_threshold,
+        outputAction: d.output_action,
+        outputFileName: d.output_file_name,
+        loggingLevel: d.logging_level,
+        environmentVariables: d.environment_variables,
+      },
+    });
   }
 
   /** The upload manifest of a code folder, read once when config was loaded. */
