@@ -27,7 +27,8 @@ for (const environment of environments) {
 // Guardrails run over every stack before any is written: app.synth() writes stacks one by one.
 const report = checkGuardrails(app);
 const text = formatGuardrailReport(report);
-if (text !== "") process.stderr.write(`${text}\n`);
+// Errors go to stderr; warnings and waivers to stdout, which the cdktf CLI shows as plain output, not as errors.
+if (text !== "") (report.hasErrors ? process.stderr : process.stdout).write(`${text}\n`);
 if (report.hasErrors) process.exit(1);
 
 app.synth();
