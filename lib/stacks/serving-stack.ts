@@ -160,9 +160,7 @@ export class ServingStack extends TerraformStack {
         endpoint,
         name: d.name,
         location: config.location,
-        modelId: assets.model(modelSpec(d.model)),
-        environmentId: d.environment && assets.environment(environmentSpec(d.environment)),
-        code: d.code && { codeId: assets.code(this.codeSpec(d.code)), scoringScript: d.code.scoring_script },
+        ...this.registerAssets(assets, d),
         instanceType: d.instance_type,
         instanceCount: d.instance_count,
         requestTimeoutMs: d.request_settings?.request_timeout_ms,
@@ -226,9 +224,7 @@ export class ServingStack extends TerraformStack {
       tags,
       deployment: {
         name: d.name,
-        modelId: assets.model(modelSpec(d.model)),
-        environmentId: d.environment && assets.environment(environmentSpec(d.environment)),
-        code: d.code && { codeId: assets.code(this.codeSpec(d.code)), scoringScript: d.code.scoring_script },
+        ...this.registerAssets(assets, d),
         instanceCount: d.instance_count,
         maxConcurrencyPerInstance: d.max_concurrency_per_instance,
         miniBatchSize: d.mini_batch_size,
@@ -240,6 +236,18 @@ export class ServingStack extends TerraformStack {
         environmentVariables: d.environment_variables,
       },
     });
+  }
+
+  /** Model, environment and code ids of a deployment, online or batch alike: registered once per stack. */
+  private registerAssets(
+    assets: ModelAssets,
+    d: { model: ModelConfig; environment?: EnvironmentAssetConfig; code?: CodeConfig },
+  ): { modelId: string; environmentId?: string; code?: { codeId: string; scoringScript: string } } {
+    return {
+      modelId: assets.model(modelSpec(d.model)),
+      environmentId: d.environment && assets.environment(environmentSpec(d.environment)),
+      code: d.code && { codeId: assets.code(this.codeSpec(d.code)), scoringScript: d.code.scoring_script },
+    };
   }
 
   /** The upload manifest of a code folder, read once when config was loaded. */
