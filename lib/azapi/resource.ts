@@ -10,6 +10,7 @@ import {
 } from "cdktf";
 import {
   AZAPI_GENERATOR_METADATA,
+  azapiResourceConfig,
   assertResourceAddressing,
   compact,
   copyExportValues,
@@ -234,17 +235,7 @@ export class AzapiResource extends TerraformResource {
    * @param props resource arguments and meta-arguments
    */
   public constructor(scope: Construct, id: string, props: AzapiResourceProps) {
-    super(scope, id, {
-      terraformResourceType: AzapiResource.tfResourceType,
-      terraformGeneratorMetadata: AZAPI_GENERATOR_METADATA,
-      dependsOn: props.dependsOn,
-      count: props.count,
-      provider: props.provider,
-      lifecycle: props.lifecycle,
-      forEach: props.forEach,
-      provisioners: props.provisioners,
-      connection: props.connection,
-    });
+    super(scope, id, azapiResourceConfig(AzapiResource.tfResourceType, props));
     this.props = props;
   }
 

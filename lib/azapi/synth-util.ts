@@ -3,7 +3,7 @@
  *
  * Internal to lib/azapi: index.ts does not re-export this module.
  */
-import { Token } from "cdktf";
+import { Token, type TerraformMetaArguments, type TerraformResourceConfig } from "cdktf";
 import type { AzapiIdentity, AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
 
 /** Provider metadata for resources and data sources; mirrors the provider's own required_providers entry. */
@@ -109,4 +109,19 @@ export function copyExportValues(
 ): AzapiResponseExportValues | undefined {
   if (values === undefined || Token.isUnresolved(values)) return values;
   return Array.isArray(values) ? [...values] : { ...values };
+}
+
+/** The base-class config of an azapi resource: its type plus the Terraform meta-arguments, passed through as given. */
+export function azapiResourceConfig(terraformResourceType: string, props: TerraformMetaArguments & Pick<TerraformResourceConfig, "provisioners" | "connection">): TerraformResourceConfig {
+  return {
+    terraformResourceType,
+    terraformGeneratorMetadata: AZAPI_GENERATOR_METADATA,
+    dependsOn: props.dependsOn,
+    count: props.count,
+    provider: props.provider,
+    lifecycle: props.lifecycle,
+    forEach: props.forEach,
+    provisioners: props.provisioners,
+    connection: props.connection,
+  };
 }

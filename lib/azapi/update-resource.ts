@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Fn, TerraformMetaArguments, TerraformResource, Token, booleanToTerraform, stringToTerraform } from "cdktf";
 import type { AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
 import {
-  AZAPI_GENERATOR_METADATA,
+  azapiResourceConfig,
   assertResourceAddressing,
   compact,
   copyExportValues,
@@ -108,17 +108,7 @@ export class AzapiUpdateResource extends TerraformResource {
    */
   public constructor(scope: Construct, id: string, props: AzapiUpdateResourceProps) {
     assertResourceAddressing("AzapiUpdateResource", id, props);
-    super(scope, id, {
-      terraformResourceType: AzapiUpdateResource.tfResourceType,
-      terraformGeneratorMetadata: AZAPI_GENERATOR_METADATA,
-      dependsOn: props.dependsOn,
-      count: props.count,
-      provider: props.provider,
-      lifecycle: props.lifecycle,
-      forEach: props.forEach,
-      provisioners: props.provisioners,
-      connection: props.connection,
-    });
+    super(scope, id, azapiResourceConfig(AzapiUpdateResource.tfResourceType, props));
     this.props = props;
   }
 
