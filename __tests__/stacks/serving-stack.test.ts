@@ -5,6 +5,7 @@ import { loadEnvironments, type LoadedEnvironment } from "../../lib/config/load"
 import { resourceNames, stableHash } from "../../lib/config/names";
 import { checkGuardrails, formatGuardrailReport } from "../../lib/guardrails";
 import { ServingStack } from "../../lib/stacks/serving-stack";
+import { StateStack, stateStacksFrom } from "../../lib/stacks/state-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { baseConfig, deployment, loadValid } from "../helpers/config-dir";
 
@@ -22,6 +23,11 @@ describe.each(samples.map((e) => [e.name, e] as const))("sample environment %s",
   test("every azapi body validates against Azure's 2025-12-01 schema", () => {
     expect(validateSynthesizedAzapiBodies(synth(environment))).toEqual([]);
   });
+});
+
+test("sample state bootstrap stack: whole stack snapshot", () => {
+  const [props] = stateStacksFrom(samples);
+  expect(JSON.parse(Testing.synth(new StateStack(Testing.app(), props)))).toMatchSnapshot();
 });
 
 describe("ServingStack", () => {
