@@ -1,6 +1,7 @@
 import { App } from "cdktf";
 import { ConfigError } from "./lib/config/errors";
 import { loadEnvironments } from "./lib/config/load";
+import { PropsError } from "./lib/constructs/invariants";
 import { checkGuardrails, formatGuardrailReport } from "./lib/guardrails";
 import { ServingStack } from "./lib/stacks/serving-stack";
 import { StateStack, stateStacksFrom } from "./lib/stacks/state-stack";
@@ -17,11 +18,18 @@ try {
 }
 
 const app = new App();
-for (const props of stateStacksFrom(environments)) {
-  new StateStack(app, props);
-}
-for (const environment of environments) {
-  new ServingStack(app, environment);
+try {
+  for (const props of stateStacksFrom(environments)) {
+    new StateStack(app, props);
+  }
+  for (const environment of environments) {
+    new ServingStack(app, environment);
+  }
+} catch (error) {
+  // Config validation should have caught it; a construct's own invariant is the backstop, reported the same way.
+  if (!(error instanceof PropsError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
 }
 
 // Guardrails run over every stack before any is written: app.synth() writes stacks one by one.

@@ -230,6 +230,9 @@ describe("monitoring and batch blocks", () => {
       "monitoring.log_retention_days: must be >= 30 (got 7)",
       'monitoring.alert_emails[1]: must be an e-mail address (got "not-an-address")',
     ]);
+    expect(rules({ "dev.yaml": baseConfig({ monitoring: { alert_emails: ["a@example.com", "A@example.com"] } }) })).toEqual([
+      'monitoring.alert_emails[1]: must not repeat monitoring.alert_emails[0] (got "A@example.com")',
+    ]);
     expect(rules({ "dev.yaml": baseConfig({ monitoring: { log_retention_days: 731 } }) })).toEqual([
       "monitoring.log_retention_days: must be <= 730 (got 731)",
     ]);

@@ -88,6 +88,16 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
 
   checkAssetConsistency(config, report);
 
+  const emails = new Map<string, number>();
+  config.monitoring.alert_emails.forEach((email, i) => {
+    const first = emails.get(email.toLowerCase());
+    if (first !== undefined) {
+      report(["monitoring", "alert_emails", i], `must not repeat monitoring.alert_emails[${first}]`, email);
+    } else {
+      emails.set(email.toLowerCase(), i);
+    }
+  });
+
   const waived = new Map<string, number>();
   config.waivers.forEach((w, i) => {
     const first = waived.get(w.rule);
