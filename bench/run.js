@@ -58,23 +58,35 @@ function ensureTemplateToolchain() {
   execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: TEMPLATE, stdio: ["ignore", 2, 2] });
 }
 
-/** Runs `command` `runs` times; the median wall time and median peak memory, or the failure. */
-async function sample(label, command, { cwd, env, runs, check, before }) {
-  const seconds = [];
-  const peaks = [];
-  for (let i = 0; i < runs; i++) {
-    before?.();
-    const result = await measure(command, { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env } });
-    const problem = result.code !== 0 ? `exit code ${result.code}` : check?.();
-    if (problem) {
-      log(`FAILED ${label}: ${problem}\n$ ${command}\n${result.output.split("\n").slice(-30).join("\n")}`);
-      return { failed: true };
+/**
+ * Runs each spec's command `runs` times, taking turns between specs (A, B, A, B, ...) so that a burst of load from
+ * elsewhere on the machine falls on both sides of a comparison. Per spec: the median wall time and median peak
+ * memory, or the failure.
+ */
+async function sample(specs) {
+  const state = specs.map(() => ({ seconds: [], peaks: [], failed: false }));
+  const rounds = Math.max(...specs.map((s) => s.runs));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, spec] of specs.entries()) {
+      const st = state[i];
+      if (round >= spec.runs || st.failed) continue;
+      spec.before?.();
+      const result = await measure(spec.command, { cwd: spec.cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", ...spec.env } });
+      const problem = result.code !== 0 ? `exit code ${result.code}` : spec.check?.();
+      if (problem) {
+        log(`FAILED ${spec.label}: ${problem}\n$ ${spec.command}\n${result.output.split("\n").slice(-30).join("\n")}`);
+        st.failed = true;
+        continue;
+      }
+      spec.after?.();
+      st.seconds.push(result.seconds);
+      if (result.peakMB !== null) st.peaks.push(result.peakMB);
+      log(`  ${spec.label} ${result.seconds.toFixed(2)} s ${result.peakMB === null ? "" : `${result.peakMB.toFixed(0)} MB`}`);
     }
-    seconds.push(result.seconds);
-    if (result.peakMB !== null) peaks.push(result.peakMB);
-    log(`  ${label} ${result.seconds.toFixed(2)} s ${result.peakMB === null ? "" : `${result.peakMB.toFixed(0)} MB`}`);
   }
-  return { seconds: median(seconds), peakMB: peaks.length > 0 ? median(peaks) : null };
+  return state.map((st) =>
+    st.failed ? { failed: true } : { seconds: median(st.seconds), peakMB: st.peaks.length > 0 ? median(st.peaks) : null },
+  );
 }
 
 /** The synthesized stack folders under `out`, and the resources of the first serving stack. */
@@ -131,25 +143,34 @@ async function measureAll(tmp) {
     const templateEnv = { BENCH_ENVIRONMENTS: String(size.environments), BENCH_DEPLOYMENTS: String(size.deployments) };
     log(`${label}:`);
     if (!cold) {
-      cold = await sample("product app alone, empty compile cache", productApp, {
+      [cold] = await sample([{
+        label: "product app alone, empty compile cache", command: productApp,
         cwd: ROOT, env: { ...productEnv, CDKTF_OUTDIR: out }, runs: 1, check: expect(size), before: fresh,
-      });
+      }]);
     }
     const row = { label };
-    row.productCli = await sample("product npm run synth", `npm run synth --silent -- --output ${q(out)}`, {
-      cwd: ROOT, env: productEnv, runs: RUNS, check: expect(size), before: fresh,
-    });
-    if (size === FULL) resources.product = synthesized(out).resources;
-    row.productApp = await sample("product app alone", productApp, {
-      cwd: ROOT, env: { ...productEnv, CDKTF_OUTDIR: out }, runs: RUNS, check: expect(size), before: fresh,
-    });
-    row.templateCli = await sample("template npm run synth", `npm run synth --silent -- --output ${q(out)}`, {
-      cwd: TEMPLATE, env: templateEnv, runs: TEMPLATE_RUNS, check: expect(size), before: fresh,
-    });
-    if (size === FULL) resources.template = synthesized(out).resources;
-    row.templateApp = await sample("template app alone", templateApp, {
-      cwd: TEMPLATE, env: { ...templateEnv, CDKTF_OUTDIR: out }, runs: TEMPLATE_RUNS, check: expect(size), before: fresh,
-    });
+    // The ratio targets compare the full-featured row, so there the template runs as often as the product.
+    const templateRuns = size === FULL ? Math.max(RUNS, TEMPLATE_RUNS) : TEMPLATE_RUNS;
+    [row.productCli, row.templateCli, row.productApp, row.templateApp] = await sample([
+      {
+        label: "product npm run synth", command: `npm run synth --silent -- --output ${q(out)}`,
+        cwd: ROOT, env: productEnv, runs: RUNS, check: expect(size), before: fresh,
+        after: () => size === FULL && (resources.product = synthesized(out).resources),
+      },
+      {
+        label: "template npm run synth", command: `npm run synth --silent -- --output ${q(out)}`,
+        cwd: TEMPLATE, env: templateEnv, runs: templateRuns, check: expect(size), before: fresh,
+        after: () => size === FULL && (resources.template = synthesized(out).resources),
+      },
+      {
+        label: "product app alone", command: productApp,
+        cwd: ROOT, env: { ...productEnv, CDKTF_OUTDIR: out }, runs: RUNS, check: expect(size), before: fresh,
+      },
+      {
+        label: "template app alone", command: templateApp,
+        cwd: TEMPLATE, env: { ...templateEnv, CDKTF_OUTDIR: out }, runs: TEMPLATE_RUNS, check: expect(size), before: fresh,
+      },
+    ]);
     rows.push(row);
   }
   fresh();
@@ -158,44 +179,45 @@ async function measureAll(tmp) {
   const fullConfig = path.join(tmp, `config-${FULL.environments}x${FULL.deployments}`);
   const candidateEnv = { SERVING_CONFIG_DIR: fullConfig, CDKTF_OUTDIR: out };
   const dist = path.join(tmp, "dist");
-  const candidates = [
+  const candidateSpecs = [
     {
       command: "tsc -p tsconfig.build.json && node dist/main.js",
       note: "type-checking emit, then the compiled app",
-      result: await sample("tsc + node dist", `tsc -p tsconfig.build.json --outDir ${q(dist)} && node ${q(path.join(dist, "main.js"))}`, {
-        // As npm and the cdktf CLI run it: tsc from node_modules/.bin. The compiled app is in the temp folder, so its
-        // packages resolve through NODE_PATH.
-        cwd: ROOT,
-        env: { ...candidateEnv, NODE_PATH: path.join(ROOT, "node_modules"), PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` },
-        runs: RUNS,
-        check: expect(FULL),
-        before: fresh,
-      }),
+      // As npm and the cdktf CLI run it: tsc from node_modules/.bin. The compiled app is in the temp folder, so its
+      // packages resolve through NODE_PATH.
+      run: `tsc -p tsconfig.build.json --outDir ${q(dist)} && node ${q(path.join(dist, "main.js"))}`,
+      env: { NODE_PATH: path.join(ROOT, "node_modules"), PATH: `${path.join(ROOT, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` },
     },
     {
       command: "node scripts/ts-run.js main.ts",
       note: "swc on require, compile cache off (TS_RUN_CACHE=0)",
-      result: await sample("ts-run, no cache", "node scripts/ts-run.js main.ts", {
-        cwd: ROOT, env: { ...candidateEnv, TS_RUN_CACHE: "0" }, runs: RUNS, check: expect(FULL), before: fresh,
-      }),
+      run: "node scripts/ts-run.js main.ts",
+      env: { TS_RUN_CACHE: "0" },
     },
     {
       command: "node scripts/ts-run.js main.ts",
       note: "swc on require, compile cache warm",
-      result: await sample("ts-run, warm cache", "node scripts/ts-run.js main.ts", {
-        cwd: ROOT, env: { ...candidateEnv, TS_RUN_CACHE: tsRunCache }, runs: RUNS, check: expect(FULL), before: fresh,
-      }),
+      run: "node scripts/ts-run.js main.ts",
+      env: { TS_RUN_CACHE: tsRunCache },
     },
   ];
+  const candidateResults = await sample(candidateSpecs.map((c) => ({
+    label: c.note, command: c.run, cwd: ROOT, env: { ...candidateEnv, ...c.env }, runs: RUNS, check: expect(FULL), before: fresh,
+  })));
+  const candidates = candidateSpecs.map((c, i) => ({ ...c, result: candidateResults[i] }));
   fresh();
 
   log("Tests (each with an empty jest cache, as on CI):");
-  const productTest = await sample("product npm test", `npm test --silent -- --cacheDirectory ${q(path.join(tmp, "jest-product"))}`, {
-    cwd: ROOT, runs: 1, before: () => fs.rmSync(path.join(tmp, "jest-product"), { recursive: true, force: true }),
-  });
-  const templateTest = await sample("template snapshot test", `npm test --silent -- --ci --cacheDirectory ${q(path.join(tmp, "jest-template"))}`, {
-    cwd: TEMPLATE, runs: 1, before: () => fs.rmSync(path.join(tmp, "jest-template"), { recursive: true, force: true }),
-  });
+  const [productTest, templateTest] = await sample([
+    {
+      label: "product npm test", command: `npm test --silent -- --cacheDirectory ${q(path.join(tmp, "jest-product"))}`,
+      cwd: ROOT, runs: 1, before: () => fs.rmSync(path.join(tmp, "jest-product"), { recursive: true, force: true }),
+    },
+    {
+      label: "template snapshot test", command: `npm test --silent -- --ci --cacheDirectory ${q(path.join(tmp, "jest-template"))}`,
+      cwd: TEMPLATE, runs: 1, before: () => fs.rmSync(path.join(tmp, "jest-template"), { recursive: true, force: true }),
+    },
+  ]);
 
   return report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp });
 }
@@ -205,7 +227,8 @@ function report({ rows, resources, cold, candidates, productTest, templateTest, 
   const print = (line = "") => lines.push(line);
   print(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), ` +
     `${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, ${os.platform()}. ` +
-    `Product figures: median of ${RUNS} run${RUNS === 1 ? "" : "s"}; template figures: ${TEMPLATE_RUNS === 1 ? "one run" : `median of ${TEMPLATE_RUNS} runs`}. ` +
+    `Product figures: median of ${RUNS} run${RUNS === 1 ? "" : "s"}; template figures: ${TEMPLATE_RUNS === 1 ? "one run" : `median of ${TEMPLATE_RUNS} runs`}, ` +
+    `except \`npm run synth\` of one full environment: median of ${Math.max(RUNS, TEMPLATE_RUNS)}, taking turns with the product's. ` +
     "Peak memory: the largest sum of RSS over the whole process tree (npm, cdktf CLI, app).");
   print();
   print(`Product app: \`${productApp}\`. Template app: \`${templateApp}\` (barrel import, ts-node type-checks on every run).`);
