@@ -3,13 +3,12 @@ import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { AzurermBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { AzapiProvider } from "../azapi";
 import type { LoadedEnvironment } from "../config/load";
 import { resourceNames } from "../config/names";
-import { AzapiProvider } from "../azapi";
 import type { BatchEndpointConfig, CodeConfig, EnvironmentAssetConfig, ModelConfig, ServingConfig } from "../config/schema";
 import { BatchEndpoint } from "../constructs/batch-endpoint";
 import { ComputeCluster } from "../constructs/compute-cluster";
-import { applyGuardrails } from "../guardrails";
 import { DeploymentAutoscale } from "../constructs/deployment-autoscale";
 import { EndpointTraffic } from "../constructs/endpoint-traffic";
 import { MlWorkspace } from "../constructs/ml-workspace";
@@ -17,6 +16,7 @@ import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs
 import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
 import { OnlineDeployment } from "../constructs/online-deployment";
 import { OnlineEndpoint } from "../constructs/online-endpoint";
+import { applyGuardrails } from "../guardrails";
 
 /** The stack name of an environment: `serving-<env>`. */
 export function servingStackName(env: string): string {
