@@ -122,11 +122,54 @@ export interface AzapiTimeouts {
 export type AzapiResponseExportValues = string[] | Record<string, string>;
 
 /**
+ * Arguments that `azapi_resource` and `azapi_update_resource` share: what to export, how to diff, locking and
+ * retries, plus the Terraform meta-arguments.
+ */
+export interface AzapiOperationProps extends TerraformMetaArguments {
+  /**
+   * Response properties to export into `output`.
+   *
+   * @default - provider default: read-only properties unless the provider sets disable_default_output
+   */
+  readonly responseExportValues?: AzapiResponseExportValues;
+  /**
+   * Whether properties missing from the response (secrets, for instance) are ignored when diffing.
+   *
+   * @default true
+   */
+  readonly ignoreMissingProperty?: boolean;
+  /**
+   * Whether differences in property-name casing between body and response are ignored.
+   *
+   * @default false
+   */
+  readonly ignoreCasing?: boolean;
+  /**
+   * ARM resource IDs to lock while this resource is created, updated or deleted (an update resource: while it runs).
+   *
+   * @default - no locks
+   */
+  readonly locks?: string[];
+  /**
+   * Retry policy for transient errors.
+   *
+   * @default - provider default retry behaviour
+   */
+  readonly retry?: AzapiRetry;
+  /**
+   * Operation timeouts.
+   *
+   * @default - azapi defaults
+   */
+  readonly timeouts?: AzapiTimeouts;
+}
+
+/**
  * Arguments of `azapi_resource`.
  *
  * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/resources/resource
  */
-export interface AzapiResourceProps extends TerraformMetaArguments {
+export interface AzapiResourceProps extends AzapiOperationProps {
   /** Resource type and API version, e.g. "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01". */
   readonly type: string;
   /** Name of the Azure resource; changing it replaces the resource. */
@@ -160,29 +203,11 @@ export interface AzapiResourceProps extends TerraformMetaArguments {
    */
   readonly tags?: Record<string, string>;
   /**
-   * Response properties to export into `output`.
-   *
-   * @default - provider default: read-only properties unless the provider sets disable_default_output
-   */
-  readonly responseExportValues?: AzapiResponseExportValues;
-  /**
    * Whether azapi checks `type` and `body` against its embedded schema at plan time.
    *
    * @default true
    */
   readonly schemaValidationEnabled?: boolean;
-  /**
-   * Whether properties missing from the response (secrets, for instance) are ignored when diffing.
-   *
-   * @default true
-   */
-  readonly ignoreMissingProperty?: boolean;
-  /**
-   * Whether differences in property-name casing between body and response are ignored.
-   *
-   * @default false
-   */
-  readonly ignoreCasing?: boolean;
   /**
    * Any value whose change forces replacement of the resource.
    *
@@ -195,24 +220,6 @@ export interface AzapiResourceProps extends TerraformMetaArguments {
    * @default - no replace trigger paths
    */
   readonly replaceTriggersRefs?: string[];
-  /**
-   * ARM resource IDs to lock while this resource is created, updated or deleted.
-   *
-   * @default - no locks
-   */
-  readonly locks?: string[];
-  /**
-   * Retry policy for transient errors.
-   *
-   * @default - provider default retry behaviour
-   */
-  readonly retry?: AzapiRetry;
-  /**
-   * Operation timeouts.
-   *
-   * @default - azapi defaults
-   */
-  readonly timeouts?: AzapiTimeouts;
 }
 
 /**

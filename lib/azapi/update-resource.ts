@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { Fn, TerraformMetaArguments, TerraformResource, Token, booleanToTerraform, stringToTerraform } from "cdktf";
-import type { AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
+import { Fn, TerraformResource, Token, booleanToTerraform, stringToTerraform } from "cdktf";
+import type { AzapiOperationProps } from "./resource";
 import {
   azapiResourceConfig,
   assertResourceAddressing,
@@ -21,7 +21,7 @@ import {
  *
  * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/resources/update_resource
  */
-export interface AzapiUpdateResourceProps extends TerraformMetaArguments {
+export interface AzapiUpdateResourceProps extends AzapiOperationProps {
   /** Resource type and API version of the existing resource, e.g. "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01". */
   readonly type: string;
   /**
@@ -48,42 +48,6 @@ export interface AzapiUpdateResourceProps extends TerraformMetaArguments {
    * @default {} (azapi's default)
    */
   readonly body?: object;
-  /**
-   * Response properties to export into `output`.
-   *
-   * @default - provider default output
-   */
-  readonly responseExportValues?: AzapiResponseExportValues;
-  /**
-   * Whether differences in property-name casing between body and response are ignored.
-   *
-   * @default false
-   */
-  readonly ignoreCasing?: boolean;
-  /**
-   * Whether properties missing from the response are ignored when diffing.
-   *
-   * @default true
-   */
-  readonly ignoreMissingProperty?: boolean;
-  /**
-   * ARM resource IDs to lock while the update runs.
-   *
-   * @default - no locks
-   */
-  readonly locks?: string[];
-  /**
-   * Retry policy for transient errors.
-   *
-   * @default - provider default retry behaviour
-   */
-  readonly retry?: AzapiRetry;
-  /**
-   * Operation timeouts.
-   *
-   * @default - azapi defaults
-   */
-  readonly timeouts?: AzapiTimeouts;
 }
 
 /**
