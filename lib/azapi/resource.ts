@@ -9,7 +9,6 @@ import {
   stringToTerraform,
 } from "cdktf";
 import {
-  AZAPI_GENERATOR_METADATA,
   azapiResourceConfig,
   assertResourceAddressing,
   compact,
@@ -390,15 +389,7 @@ export class DataAzapiResource extends TerraformDataSource {
    */
   public constructor(scope: Construct, id: string, props: DataAzapiResourceProps) {
     assertResourceAddressing("DataAzapiResource", id, props);
-    super(scope, id, {
-      terraformResourceType: DataAzapiResource.tfResourceType,
-      terraformGeneratorMetadata: AZAPI_GENERATOR_METADATA,
-      dependsOn: props.dependsOn,
-      count: props.count,
-      provider: props.provider,
-      lifecycle: props.lifecycle,
-      forEach: props.forEach,
-    });
+    super(scope, id, azapiResourceConfig(DataAzapiResource.tfResourceType, props));
     this.props = props;
   }
 
