@@ -335,31 +335,37 @@ export class AzapiResource extends TerraformResource {
 }
 
 /**
- * Arguments of the `azapi_resource` data source: either `resourceId`, or `name` with `parentId`.
- *
- * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/data-sources/resource
+ * How an existing resource is addressed: by `resourceId`, or by `name` with `parentId`, with its type.
  */
-export interface DataAzapiResourceProps extends TerraformMetaArguments {
-  /** Resource type and API version, e.g. "Microsoft.MachineLearningServices/workspaces@2025-12-01". */
+export interface AzapiExistingResourceProps extends TerraformMetaArguments {
+  /** Resource type and API version, e.g. "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01". */
   readonly type: string;
   /**
-   * ID of the resource to read.
+   * ID of the existing resource.
    *
    * @default - built from `name` and `parentId`
    */
   readonly resourceId?: string;
   /**
-   * Name of the resource to read (with `parentId`).
+   * Name of the existing resource (with `parentId`).
    *
    * @default - none; `resourceId` must be set
    */
   readonly name?: string;
   /**
-   * Parent ID of the resource to read (with `name`).
+   * Parent ID of the existing resource (with `name`).
    *
    * @default - none; `resourceId` must be set
    */
   readonly parentId?: string;
+}
+
+/**
+ * Arguments of the `azapi_resource` data source: either `resourceId`, or `name` with `parentId`.
+ *
+ * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/data-sources/resource
+ */
+export interface DataAzapiResourceProps extends AzapiExistingResourceProps {
   /**
    * Response properties to export into `output`.
    *

@@ -4,7 +4,7 @@
  * Internal to lib/azapi: index.ts does not re-export this module.
  */
 import { Token, type TerraformMetaArguments, type TerraformResourceConfig } from "cdktf";
-import type { AzapiIdentity, AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
+import type { AzapiExistingResourceProps, AzapiIdentity, AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
 
 /** Provider metadata for resources and data sources; mirrors the provider's own required_providers entry. */
 export const AZAPI_GENERATOR_METADATA = { providerName: "azapi", providerVersionConstraint: ">= 2.9" };
@@ -66,7 +66,7 @@ export function copyList<T>(list: readonly T[] | undefined): T[] | undefined {
 export function assertResourceAddressing(
   kind: string,
   id: string,
-  props: { readonly resourceId?: string; readonly name?: string; readonly parentId?: string },
+  props: Pick<AzapiExistingResourceProps, "resourceId" | "name" | "parentId">,
 ): void {
   const byId = props.resourceId !== undefined;
   const byName = props.name !== undefined || props.parentId !== undefined;

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, TerraformResource, Token, booleanToTerraform, stringToTerraform } from "cdktf";
-import type { AzapiOperationProps } from "./resource";
+import type { AzapiExistingResourceProps, AzapiOperationProps } from "./resource";
 import {
   azapiResourceConfig,
   assertResourceAddressing,
@@ -21,27 +21,7 @@ import {
  *
  * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/resources/update_resource
  */
-export interface AzapiUpdateResourceProps extends AzapiOperationProps {
-  /** Resource type and API version of the existing resource, e.g. "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01". */
-  readonly type: string;
-  /**
-   * ID of the existing resource to update.
-   *
-   * @default - built from `name` and `parentId`
-   */
-  readonly resourceId?: string;
-  /**
-   * Name of the existing resource (with `parentId`).
-   *
-   * @default - none; `resourceId` must be set
-   */
-  readonly name?: string;
-  /**
-   * Parent ID of the existing resource (with `name`).
-   *
-   * @default - none; `resourceId` must be set
-   */
-  readonly parentId?: string;
+export interface AzapiUpdateResourceProps extends AzapiOperationProps, AzapiExistingResourceProps {
   /**
    * Partial request body: only the properties to set; emitted unchanged, lists included.
    *
