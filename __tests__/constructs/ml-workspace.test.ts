@@ -8,6 +8,7 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { MlWorkspace } from "../../lib/constructs/ml-workspace";
+import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { newStack, newWorkspace, resourceAt, synthJson, workspaceProps } from "../helpers/stacks";
 
 const props = workspaceProps;
@@ -80,6 +81,19 @@ describe("MlWorkspace defaults", () => {
   ])("%s is protected with prevent_destroy", (type, path) => {
     const json = synthJson(newStackWithWorkspace());
     expect(resourceAt(json, type, path).lifecycle).toEqual({ prevent_destroy: true });
+  });
+});
+
+describe("MlWorkspace datastore access", () => {
+  test("switches the system datastores to identity-based access, since the storage refuses shared keys", () => {
+    const json = synthJson(newStackWithWorkspace());
+    const update = resourceAt(json, "azapi_update_resource", "ml/datastore-auth");
+    expect(update).toEqual({
+      type: "Microsoft.MachineLearningServices/workspaces@2025-12-01",
+      resource_id: expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
+      body: { properties: { systemDatastoresAuthMode: "Identity" } },
+    });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 });
 

@@ -89,11 +89,14 @@ describe("ServingStack", () => {
     }
   });
 
-  test("outputs: workspace, cluster and resource group; no endpoint, no azapi", () => {
+  test("outputs: workspace, cluster and resource group; without an endpoint, azapi only sets the datastore auth", () => {
     const json = synth(env);
     expect(Object.keys(json.output).sort()).toEqual(["compute_cluster_id", "resource_group_name", "workspace_id", "workspace_name"]);
     expect(json.resource.azapi_resource).toBeUndefined();
-    expect(json.provider.azapi).toBeUndefined();
+    expect(Object.values<any>(json.resource.azapi_update_resource).map((r) => r.type)).toEqual([
+      "Microsoft.MachineLearningServices/workspaces@2025-12-01",
+    ]);
+    expect(json.provider.azapi).toEqual([{ subscription_id: "00000000-0000-0000-0000-0000000000aa" }]);
   });
 
   test("with an endpoint: the azapi provider, endpoint outputs and never a key", () => {
@@ -138,7 +141,7 @@ describe("ServingStack", () => {
     const envs = Object.values<any>(json.resource.azapi_resource).filter((r) => r.type.includes("/environments/versions@"));
     expect(envs).toHaveLength(1);
     expect(Object.keys(json.resource.azurerm_monitor_autoscale_setting)).toHaveLength(1);
-    const [traffic] = Object.values<any>(json.resource.azapi_update_resource);
+    const [traffic] = Object.values<any>(json.resource.azapi_update_resource).filter((r) => r.type.includes("/onlineEndpoints@"));
     expect(traffic.body.properties.traffic).toEqual({ blue: 90, green: 10 });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { MachineLearningWorkspace } from "@cdktf/provider-azurerm/lib/machine-le
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { Construct } from "constructs";
+import { AzapiUpdateResource, MlResourceType } from "../azapi";
 import { assertInRange } from "./invariants";
 
 /** Names of the workspace and of each resource it depends on. */
@@ -68,8 +69,10 @@ export interface MlWorkspaceProps {
  * Insights, a key vault (RBAC, purge protection), a storage account (TLS 1.2, no shared keys, no public blobs) and
  * a container registry (admin user off).
  *
- * The workspace has a system-assigned identity; Azure ML grants it what it needs on its dependencies.
+ * The workspace has a system-assigned identity, and its system datastores use it (not account keys) to reach the
+ * storage account, which has shared keys disabled.
  * @see https://learn.microsoft.com/azure/machine-learning/concept-workspace
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
  */
 export class MlWorkspace extends Construct {
   readonly workspace: MachineLearningWorkspace;
@@ -78,6 +81,8 @@ export class MlWorkspace extends Construct {
   readonly keyVault: KeyVault;
   readonly storageAccount: StorageAccount;
   readonly containerRegistry: ContainerRegistry;
+  /** Switches the workspace's system datastores to identity-based access (azapi; azurerm has no such argument). */
+  readonly datastoreAuth: AzapiUpdateResource;
 
   constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
     super(scope, id);
@@ -156,6 +161,14 @@ export class MlWorkspace extends Construct {
       skuName: "Basic",
       v1LegacyModeEnabled: false,
       lifecycle,
+    });
+
+    // The storage account refuses shared keys, so the workspace's own datastores (workspaceblobstore and friends)
+    // must reach it with Entra ID instead of the account key they are created with.
+    this.datastoreAuth = new AzapiUpdateResource(this, "datastore-auth", {
+      type: MlResourceType.workspace,
+      resourceId: this.workspace.id,
+      body: { properties: { systemDatastoresAuthMode: "Identity" } },
     });
   }
 

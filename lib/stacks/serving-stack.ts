@@ -63,6 +63,9 @@ export class ServingStack extends TerraformStack {
       subscriptionId: config.subscription_id,
     });
 
+    // The workspace itself needs azapi (its datastore auth mode), so every serving stack has the provider.
+    new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
+
     applyGuardrails(this, config.waivers, { configFile: environment.file });
 
     const client = new DataAzurermClientConfig(this, "client");
@@ -97,7 +100,6 @@ export class ServingStack extends TerraformStack {
     });
 
     if (config.endpoint || config.batch.length > 0) {
-      new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
       this.assets = new ModelAssets(this, "assets", {
         workspaceId: this.ml.workspace.id,
         storageAccountId: this.ml.storageAccount.id,
