@@ -42,6 +42,7 @@ function fixture(): Fixture {
   const workspace = newWorkspace(stack);
   const compute = new ComputeCluster(stack, "compute", {
     workspaceId: workspace.workspace.id,
+    resourceGroupName: "rg-test",
     location: "westeurope",
     name: "cpu-cluster",
     vmSize: "STANDARD_D2_V2",
@@ -119,7 +120,7 @@ describe("BatchEndpoint deployment", () => {
         resources: { instanceCount: 2 },
         maxConcurrencyPerInstance: 4,
         miniBatchSize: 20,
-        retrySettings: { maxRetries: 5, timeout: "PT600S" },
+        retrySettings: { maxRetries: 5, timeout: "PT10M" },
         errorThreshold: 10,
         outputAction: "AppendRow",
         outputFileName: "scores.csv",
@@ -152,7 +153,7 @@ describe("BatchEndpoint deployment", () => {
         resources: { instanceCount: 1 },
         maxConcurrencyPerInstance: 1,
         miniBatchSize: 10,
-        retrySettings: { maxRetries: 3, timeout: "PT300S" },
+        retrySettings: { maxRetries: 3, timeout: "PT5M" },
         errorThreshold: -1,
         outputAction: "AppendRow",
         outputFileName: "predictions.csv",
@@ -184,26 +185,35 @@ describe("BatchEndpoint deployment", () => {
     expect(body.codeConfiguration).toBeUndefined();
   });
 
-  test("locks the endpoint and waits for the cluster identity's grants", () => {
+  test("locks the endpoint and waits for the cluster identity's grants to propagate and for identity datastore mode", () => {
     const json = synth();
     const deployment = deploymentOf(json);
     expect(deployment.locks).toEqual([expect.stringMatching(/^\$\{azapi_resource\.batch-fraud_endpoint_\w+\.id\}$/)]);
     const grants = Object.keys(json.resource.azurerm_role_assignment).map((key) => `azurerm_role_assignment.${key}`);
-    expect(grants).toHaveLength(2);
-    expect([...deployment.depends_on].sort()).toEqual([...grants].sort());
+    expect(grants).toHaveLength(4);
+    const [sleep] = Object.keys(json.resource.time_sleep);
+    expect(sleep).toMatch(/^compute_batch-access_propagation_wait_/);
+    expect([...json.resource.time_sleep[sleep].depends_on].sort()).toEqual([...grants].sort());
+    expect(deployment.depends_on).toEqual([`time_sleep.${sleep}`, expect.stringMatching(/^azapi_update_resource\.ml_datastore-auth_\w+$/)]);
   });
 });
 
 describe("BatchEndpoint cluster access", () => {
-  test("grants the cluster identity blob read/write on the workspace storage and AcrPull on the registry", () => {
+  test.each(["Storage Blob Data Contributor", "Storage Queue Data Contributor", "Storage Table Data Contributor"])(
+    "grants the cluster identity %s on the workspace storage, as Parallel Run on keyless storage needs",
+    (role) => {
+      expect(JSON.stringify(synth())).toHaveResourceWithProperties(RoleAssignment, {
+        role_definition_name: role,
+        scope: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+        principal_id: expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.compute_identity_\w+\.principal_id\}$/),
+        principal_type: "ServicePrincipal",
+      });
+    },
+  );
+
+  test("grants the cluster identity AcrPull on the workspace registry", () => {
     const json = JSON.stringify(synth());
-    const principal = expect.stringMatching(/^\$\{azurerm_machine_learning_compute_cluster\.compute_cluster_\w+\.identity\[0\]\.principal_id\}$/);
-    expect(json).toHaveResourceWithProperties(RoleAssignment, {
-      role_definition_name: "Storage Blob Data Contributor",
-      scope: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
-      principal_id: principal,
-      principal_type: "ServicePrincipal",
-    });
+    const principal = expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.compute_identity_\w+\.principal_id\}$/);
     expect(json).toHaveResourceWithProperties(RoleAssignment, {
       role_definition_name: "AcrPull",
       scope: expect.stringMatching(/^\$\{azurerm_container_registry\.ml_registry_\w+\.id\}$/),
@@ -217,9 +227,16 @@ describe("BatchEndpoint cluster access", () => {
     const first = new BatchEndpoint(f.stack, "batch-a", props(f, { name: "batch-a" }));
     const second = new BatchEndpoint(f.stack, "batch-b", props(f, { name: "batch-b" }));
     const json = synthJson(f.stack);
-    expect(Object.keys(json.resource.azurerm_role_assignment)).toHaveLength(2);
+    expect(Object.keys(json.resource.azurerm_role_assignment)).toHaveLength(4);
+    expect(Object.keys(json.resource.time_sleep)).toHaveLength(1);
     expect(second.roleAssignments).toEqual(first.roleAssignments);
-    expect(f.compute.node.findChild("batch-access").node.children.map((c) => c.node.id)).toEqual(["blob-write", "registry-pull"]);
+    expect(f.compute.node.findChild("batch-access").node.children.map((c) => c.node.id)).toEqual([
+      "blob-write",
+      "queue-write",
+      "table-write",
+      "registry-pull",
+      "propagation",
+    ]);
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 });
@@ -234,7 +251,7 @@ describe("BatchEndpoint default deployment", () => {
       expect.objectContaining({
         type: "Microsoft.MachineLearningServices/workspaces/batchEndpoints@2025-12-01",
         resource_id: `\${azapi_resource.${endpointKey}.id}`,
-        body: { properties: { defaults: { deploymentName: "nightly" } } },
+        body: { properties: { defaults: { deploymentName: "nightly" }, description: "Offline fraud scoring" }, tags: { project: "fraud" } },
         locks: [`\${azapi_resource.${endpointKey}.id}`],
         depends_on: [`azapi_resource.${deploymentKey}`],
       }),

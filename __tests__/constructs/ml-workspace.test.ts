@@ -92,8 +92,33 @@ describe("MlWorkspace datastore access", () => {
       type: "Microsoft.MachineLearningServices/workspaces@2025-12-01",
       resource_id: expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
       body: { properties: { systemDatastoresAuthMode: "Identity" } },
+      // The service may hand the mode back lower-case; that must not read as a change.
+      ignore_casing: true,
     });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+});
+
+describe("MlWorkspace with shared key access (no keyless preview)", () => {
+  const json = () => {
+    const stack = newStack();
+    const ws = new MlWorkspace(stack, "ml", { ...props, storageSharedKeyAccess: true });
+    return { json: synthJson(stack), ws };
+  };
+
+  test("the storage accepts account keys and the datastores stay on them: no switch to identity mode", () => {
+    const { json: synthesized, ws } = json();
+    expect(resourceAt(synthesized, "azurerm_storage_account", "ml/storage").shared_access_key_enabled).toBe(true);
+    expect(synthesized.resource.azapi_update_resource).toBeUndefined();
+    expect(ws.datastoreAuth).toBeUndefined();
+    expect(ws.dataPlaneReady).toEqual([]);
+  });
+
+  test("by default the storage refuses keys and dependents wait for the identity-mode switch", () => {
+    const stack = newStack();
+    const ws = new MlWorkspace(stack, "ml", props);
+    expect(resourceAt(synthJson(stack), "azurerm_storage_account", "ml/storage").shared_access_key_enabled).toBe(false);
+    expect(ws.dataPlaneReady).toEqual([ws.datastoreAuth]);
   });
 });
 
@@ -147,7 +172,7 @@ describe("MlWorkspace grants", () => {
     const stack = newStack();
     const ws = newWorkspace(stack);
     const grantee = new Construct(stack, "grantee");
-    ws[method](grantee, "11111111-1111-1111-1111-111111111111");
+    ws[method](grantee, { principalId: "11111111-1111-1111-1111-111111111111", principalType: "ServicePrincipal" });
     const assignment = resourceAt(synthJson(stack), "azurerm_role_assignment", `grantee/${id}`);
     expect(assignment).toMatchObject({
       role_definition_name: role,
@@ -156,6 +181,40 @@ describe("MlWorkspace grants", () => {
       scope: expect.stringMatching(scope),
     });
     expect(Testing.synth(stack)).toHaveResource(RoleAssignment);
+  });
+});
+
+describe("MlWorkspace grants are idempotent and keep the principal type they are given", () => {
+  test.each(["grantRegistryPull", "grantBlobRead", "grantBlobWrite", "grantQueueWrite", "grantTableWrite", "grantMetricsWrite"] as const)(
+    "%s twice on one grantee is one assignment",
+    (method) => {
+      const stack = newStack();
+      const ws = newWorkspace(stack);
+      const grantee = new Construct(stack, "grantee");
+      const first = ws[method](grantee, { principalId: "p" });
+      expect(ws[method](grantee, { principalId: "p" })).toBe(first);
+      expect(Object.keys(synthJson(stack).resource.azurerm_role_assignment)).toHaveLength(1);
+    },
+  );
+
+  test.each([
+    ["grantQueueWrite", "queue-write", "Storage Queue Data Contributor"],
+    ["grantTableWrite", "table-write", "Storage Table Data Contributor"],
+  ] as const)("%s assigns %s's role (%s) on the workspace storage", (method, id, role) => {
+    const stack = newStack();
+    newWorkspace(stack)[method](new Construct(stack, "grantee"), { principalId: "p", principalType: "ServicePrincipal" });
+    expect(resourceAt(synthJson(stack), "azurerm_role_assignment", `grantee/${id}`)).toEqual({
+      role_definition_name: role,
+      principal_id: "p",
+      principal_type: "ServicePrincipal",
+      scope: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+    });
+  });
+
+  test("a principal of unknown type (the deployer) is sent without principal_type, for Azure to look up", () => {
+    const stack = newStack();
+    newWorkspace(stack).grantBlobWrite(new Construct(stack, "grantee"), { principalId: "p" });
+    expect(resourceAt(synthJson(stack), "azurerm_role_assignment", "grantee/blob-write")).not.toHaveProperty("principal_type");
   });
 });
 

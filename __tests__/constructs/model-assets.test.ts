@@ -6,17 +6,14 @@ import { Testing, type TerraformStack } from "cdktf";
 import { readCodeBundle } from "../../lib/config/code-bundle";
 import { ModelAssets } from "../../lib/constructs/model-assets";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
-import { newStack, resourceAt, synthJson } from "../helpers/stacks";
+import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
 
-const WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/mlw";
+/** The workspace id as Terraform references it in the synthesized JSON. */
+const WS = "${azurerm_machine_learning_workspace.ml_workspace_46391A20.id}";
+const DEPLOYER = "22222222-2222-2222-2222-222222222222";
 
 function assetsIn(stack: TerraformStack): ModelAssets {
-  return new ModelAssets(stack, "assets", {
-    workspaceId: WS,
-    storageAccountId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st",
-    storageAccountName: "st",
-    blobEndpoint: "https://st.blob.core.windows.net/",
-  });
+  return new ModelAssets(stack, "assets", { workspace: newWorkspace(stack), deployer: { principalId: DEPLOYER } });
 }
 
 function codeFolder(files: Record<string, string>): string {
@@ -43,11 +40,19 @@ describe("ModelAssets", () => {
     assets.model({ ...model });
     const json = synthJson(stack);
     expect(Object.keys(json.resource.azapi_resource)).toHaveLength(1);
+    const part = (i: number) => `\${element(split("/", azurerm_machine_learning_workspace.ml_workspace_46391A20.id), ${i})}`;
     expect(resourceAt(json, "azapi_resource", "assets/model-churn-3")).toMatchObject({
       type: "Microsoft.MachineLearningServices/workspaces/models/versions@2025-12-01",
       name: "3",
       parent_id: `${WS}/models/churn`,
-      body: { properties: { modelUri: model.path, modelType: "custom_model", isArchived: false } },
+      body: {
+        properties: {
+          // The long form az ml sends and Azure returns, from the workspace id's subscription, group and name.
+          modelUri: `azureml://subscriptions/${part(2)}/resourcegroups/${part(4)}/workspaces/${part(8)}/datastores/workspaceblobstore/paths/models/churn/3/`,
+          modelType: "custom_model",
+          isArchived: false,
+        },
+      },
       lifecycle: { create_before_destroy: true },
     });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
@@ -58,7 +63,7 @@ describe("ModelAssets", () => {
     const assets = assetsIn(stack);
     expect(assets.model({ id: "azureml://registries/r/models/m/versions/1" })).toBe("azureml://registries/r/models/m/versions/1");
     expect(assets.environment({ id: "azureml:env:1" })).toBe("azureml:env:1");
-    expect(synthJson(stack).resource).toBeUndefined();
+    expect(synthJson(stack).resource.azapi_resource).toBeUndefined();
   });
 
   test("the same name and version defined two ways is refused: versions are immutable", () => {
@@ -101,7 +106,7 @@ describe("ModelAssets", () => {
     for (const blob of blobs) {
       expect(blob).toMatchObject({
         type: "Block",
-        storage_account_name: "st",
+        storage_account_name: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.name\}$/),
         source: expect.stringMatching(new RegExp(`^assets/assets_code-src-files_\\w+/${spec.contentHash}/(lib/util|score)\\.py$`)),
         content_md5: expect.stringMatching(/^\$\{filemd5\("assets\//),
       });
@@ -111,9 +116,16 @@ describe("ModelAssets", () => {
       type: "Microsoft.MachineLearningServices/workspaces/codes/versions@2025-12-01",
       name: version,
       parent_id: `${WS}/codes/src`,
-      body: { properties: { codeUri: expect.stringMatching(new RegExp(`^https://st\\.blob\\.core\\.windows\\.net/\\$\\{azurerm_storage_container\\.\\S+\\.name\\}/src/${version}/$`)) } },
+      body: {
+        properties: {
+          codeUri: expect.stringMatching(
+            new RegExp(`^\\$\\{azurerm_storage_account\\.ml_storage_\\w+\\.primary_blob_endpoint\\}\\$\\{azurerm_storage_container\\.\\S+\\.name\\}/src/${version}/$`),
+          ),
+        },
+      },
     });
-    expect(code.depends_on).toHaveLength(2);
+    // The datastore switch, then both blobs.
+    expect(code.depends_on).toHaveLength(3);
     expect(Testing.synth(stack)).toHaveResourceWithProperties(StorageContainer, { name: "code-snapshots", container_access_type: "private" });
     expect(codeId).toMatch(/^\$\{TfToken\[/);
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);

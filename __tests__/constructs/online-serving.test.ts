@@ -80,13 +80,46 @@ describe("OnlineEndpoint", () => {
         ["endpoint_metrics-write", "AzureML Metrics Writer (preview)", principal],
       ]),
     );
+    // Every assignment is to a managed identity created in the same apply: the type avoids PrincipalNotFound.
+    for (const r of Object.values(json.resource.azurerm_role_assignment) as any[]) expect(r.principal_type).toBe("ServicePrincipal");
+    // The endpoint waits for a delay after all three, since RBAC takes minutes to take effect.
     const endpoint = resourceAt(json, "azapi_resource", "endpoint/endpoint");
-    expect(endpoint.depends_on).toHaveLength(3);
-    expect([...endpoint.depends_on].sort()).toEqual(
+    const sleep = resourceAt(json, "time_sleep", "endpoint/roles-ready/wait");
+    expect(endpoint.depends_on).toEqual([expect.stringMatching(/^time_sleep\.endpoint_roles-ready_wait_\w+$/)]);
+    expect(sleep.create_duration).toBe("120s");
+    expect([...sleep.depends_on].sort()).toEqual(
       Object.keys(json.resource.azurerm_role_assignment)
         .map((k) => `azurerm_role_assignment.${k}`)
         .sort(),
     );
+  });
+
+  test("the endpoint is create-only: an azapi_resource update would PUT a body without traffic", () => {
+    const stack = newStack();
+    endpointIn(stack);
+    expect(resourceAt(synthJson(stack), "azapi_resource", "endpoint/endpoint").lifecycle).toEqual({ ignore_changes: ["body", "tags"] });
+  });
+
+  test("mutable settings and tags go through a merging update, which keeps the live traffic split", () => {
+    const stack = newStack();
+    endpointIn(stack, { authMode: "aad_token", publicNetworkAccess: false, description: "churn scoring", tags: { team: "ml" } });
+    const json = synthJson(stack);
+    const settings = resourceAt(json, "azapi_update_resource", "endpoint/settings");
+    const endpointRef = expect.stringMatching(/^\$\{azapi_resource\.endpoint_\w+\.id\}$/);
+    expect(settings).toEqual({
+      type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01",
+      resource_id: endpointRef,
+      body: {
+        properties: { authMode: "AADToken", publicNetworkAccess: "Disabled", description: "churn scoring" },
+        tags: { team: "ml" },
+      },
+      locks: [endpointRef],
+      // Applied again after anything that PUTs the endpoint's creation body.
+      lifecycle: { replace_triggered_by: [expect.stringMatching(/^azapi_resource\.endpoint_\w+$/)] },
+    });
+    // Never traffic: that belongs to the traffic update, once deployments exist.
+    expect(settings.body.properties).not.toHaveProperty("traffic");
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
   test("outputs reference the exported scoring and swagger URIs", () => {
@@ -150,7 +183,7 @@ describe("OnlineDeployment", () => {
     expect(body.properties).toMatchObject({
       environmentId: "${azapi_resource.env.id}",
       codeConfiguration: { codeId: "${azapi_resource.code.id}", scoringScript: "score.py" },
-      requestSettings: { requestTimeout: "PT60S", maxConcurrentRequestsPerInstance: 4, maxQueueWait: "PT1.5S" },
+      requestSettings: { requestTimeout: "PT1M", maxConcurrentRequestsPerInstance: 4, maxQueueWait: "PT1.5S" },
       livenessProbe: { initialDelay: "PT30S", period: "PT15S", timeout: "PT3S", failureThreshold: 5, successThreshold: 1 },
       readinessProbe: { initialDelay: "PT10S", period: "PT10S", timeout: "PT2S", failureThreshold: 30, successThreshold: 1 },
       environmentVariables: { WORKERS: "2" },

@@ -164,7 +164,7 @@ const CASES: { readonly [id in RuleId]: RuleCase } = {
     comply: (s) => workspace(s),
   },
   "storage-shared-key": {
-    severity: "error",
+    severity: "warning",
     path: "serving-dev/storage",
     detail: "shared_access_key_enabled is true",
     violate: (s) => storage(s, { sharedAccessKeyEnabled: true }),
@@ -275,7 +275,8 @@ it("stops the synth for an unwaived error, and only for errors", () => {
     CASES[rule].violate(newStack("serving-dev", app));
     return checkGuardrails(app).hasErrors;
   };
-  expect(blocking("storage-shared-key")).toBe(true);
+  expect(blocking("storage-public-blob")).toBe(true);
+  expect(blocking("storage-shared-key")).toBe(false);
   expect(blocking("endpoint-public")).toBe(false);
 });
 

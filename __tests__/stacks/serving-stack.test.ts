@@ -8,6 +8,7 @@ import { ServingStack } from "../../lib/stacks/serving-stack";
 import { StateStack, stateStacksFrom } from "../../lib/stacks/state-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { baseConfig, deployment, loadValid } from "../helpers/config-dir";
+import { resourceAt } from "../helpers/stacks";
 
 const samples = loadEnvironments({ configDir: join(__dirname, "..", "..", "config") });
 
@@ -104,7 +105,7 @@ describe("ServingStack", () => {
       "dev.yaml": baseConfig({ endpoint: { name: "churn-dev", auth_mode: "key", deployments: [deployment()] } }),
     });
     const json = synth(withEndpoint);
-    expect(json.terraform.required_providers.azapi).toEqual({ source: "Azure/azapi", version: ">= 2.9" });
+    expect(json.terraform.required_providers.azapi).toEqual({ source: "Azure/azapi", version: "~> 2.9" });
     expect(Object.keys(json.output).sort()).toEqual([
       "compute_cluster_id",
       "endpoint_name",
@@ -141,7 +142,7 @@ describe("ServingStack", () => {
     const envs = Object.values<any>(json.resource.azapi_resource).filter((r) => r.type.includes("/environments/versions@"));
     expect(envs).toHaveLength(1);
     expect(Object.keys(json.resource.azurerm_monitor_autoscale_setting)).toHaveLength(1);
-    const [traffic] = Object.values<any>(json.resource.azapi_update_resource).filter((r) => r.type.includes("/onlineEndpoints@"));
+    const traffic = resourceAt(json, "azapi_update_resource", "traffic/traffic");
     expect(traffic.body.properties.traffic).toEqual({ blue: 90, green: 10 });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });

@@ -5,8 +5,8 @@ import { hclAttributes, hclMap, hclScalar } from "./synth-util";
 /** Registry source of the azapi provider, as written into `terraform.required_providers.azapi.source`. */
 export const AZAPI_PROVIDER_SOURCE = "Azure/azapi";
 
-/** Provider version constraint: 2.9 is the oldest release whose schema and attributes these bindings target. */
-export const AZAPI_PROVIDER_VERSION_CONSTRAINT = ">= 2.9";
+/** Provider version constraint: 2.9 or any later 2.x. 2.9 is the oldest release whose schema and attributes these bindings target, and 3.x may change how bodies are handled. */
+export const AZAPI_PROVIDER_VERSION_CONSTRAINT = "~> 2.9";
 
 /**
  * Configuration of the azapi provider block.

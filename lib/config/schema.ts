@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { RULE_IDS } from "../guardrails/rule-ids";
 import { AZURE_REGIONS } from "./regions";
-import { isoDurationSeconds } from "./duration";
+import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
 
 /**
  * The config contract: one YAML file per environment, snake_case keys, unknown keys rejected.
@@ -21,15 +21,21 @@ function pattern(re: RegExp, rule: string) {
 
 const uuid = pattern(UUID, "be a UUID like 00000000-0000-0000-0000-000000000000");
 
-/** ISO-8601 duration such as PT2M; stored as given, checked to be positive. */
-const isoDuration = z.string().superRefine((value, ctx) => {
-  const seconds = isoDurationSeconds(value);
-  if (seconds === undefined) {
-    ctx.addIssue({ code: "custom", message: "must be an ISO-8601 duration such as PT2M or PT120S", input: value });
-  } else if (seconds <= 0) {
-    ctx.addIssue({ code: "custom", message: "must be a duration longer than zero", input: value });
-  }
-});
+/**
+ * ISO-8601 duration such as PT2M, checked to be positive and stored in the canonical form Azure returns (PT120S
+ * becomes PT2M), so that the next plan does not see the same duration spelled differently as a change.
+ */
+const isoDuration = z
+  .string()
+  .superRefine((value, ctx) => {
+    const seconds = isoDurationSeconds(value);
+    if (seconds === undefined) {
+      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 duration such as PT2M or PT120S", input: value });
+    } else if (seconds <= 0) {
+      ctx.addIssue({ code: "custom", message: "must be a duration longer than zero", input: value });
+    }
+  })
+  .transform((value) => canonicalIsoDuration(value) ?? value);
 
 function bothNumbers(value: unknown, a: string, b: string): boolean {
   const record = value as Record<string, unknown> | null;
@@ -216,8 +222,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       public_network_access: z.boolean().default(true),
       description: z.string().max(512).optional(),
+      // Keyless workspace storage is an Azure ML preview; teams that cannot run previews opt back into account keys.
+      storage_shared_key_access: z.boolean().default(false),
     })
-    .default({ public_network_access: true }),
+    .default({ public_network_access: true, storage_shared_key_access: false }),
   compute: z.strictObject({
     // Azure's own rule (workspaces/computes name pattern in the 2025-12-01 schema): 3-24 characters, and a trailing
     // "-<digits>" is reserved for the nodes Azure names after the cluster.

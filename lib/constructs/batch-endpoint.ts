@@ -13,6 +13,8 @@ import { secondsToIsoDuration } from "../config/duration";
 import type { ComputeCluster } from "./compute-cluster";
 import { PropsError } from "./invariants";
 import type { MlWorkspace } from "./ml-workspace";
+import { managedIdentity } from "./principal";
+import { RolePropagation } from "./role-propagation";
 import { resourceAddress } from "./terraform-address";
 
 /** What a batch job writes: one row per scored item appended to one file, or only a summary. */
@@ -34,6 +36,9 @@ const LOGGING_LEVELS: Record<BatchLoggingLevel, NonNullable<BatchDeploymentPrope
 
 /** Id, under the compute cluster, of the scope that holds the cluster identity's grants for batch scoring. */
 const COMPUTE_ACCESS_ID = "batch-access";
+
+/** Id, under that scope, of the wait after the grants. */
+const COMPUTE_ACCESS_READY_ID = "propagation";
 
 /** The one deployment of a {@link BatchEndpoint}, which becomes its default. */
 export interface BatchDeploymentProps {
@@ -140,18 +145,23 @@ export interface BatchEndpointProps {
  * A batch endpoint with one deployment, its default: scores files or tables on an AmlCompute cluster, as jobs.
  *
  * Callers authenticate with Entra ID tokens, the only mode batch endpoints support (authMode AADToken), and each
- * job runs under the caller's identity. The endpoint takes no managed identity: jobs reach data as the compute
- * cluster's identity, which is granted Storage Blob Data Contributor on the workspace storage (read the model and
- * code, write outputs) and AcrPull on the workspace registry (pull the environment image), before the deployment
- * is created. The default deployment is set by a separate update once the deployment exists, because Azure only
- * accepts a default that exists.
+ * job runs under the caller's identity. The endpoint takes no managed identity: jobs run as Parallel Run jobs and
+ * reach the keyless workspace storage as the compute cluster's user-assigned identity. That identity is granted
+ * Storage Blob, Queue and Table Data Contributor on the workspace storage (model and code, outputs, and Parallel
+ * Run's task queue and progress tables) and AcrPull on the workspace registry, and the deployment waits for those
+ * roles to propagate and for the workspace's identity datastore mode.
+ *
+ * The endpoint resource is created once and then ignores changes to its body and tags, because an `azapi_resource`
+ * update PUTs a body without the default deployment. The default deployment, the description and the tags are
+ * applied by {@link BatchEndpoint.defaults}, an update that merges them into the live endpoint once the deployment
+ * exists (Azure only accepts a default that exists).
  * @see https://learn.microsoft.com/azure/machine-learning/concept-endpoints-batch
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-authenticate-batch-endpoint
  */
 export class BatchEndpoint extends Construct {
   readonly endpoint: AzapiResource;
   readonly deployment: AzapiResource;
-  /** The update that makes `deployment` the endpoint's default. */
+  /** The update that makes `deployment` the endpoint's default and applies its description and tags. */
   readonly defaults: AzapiUpdateResource;
   /** The cluster identity's grants, shared by every batch endpoint on that cluster. */
   readonly roleAssignments: readonly RoleAssignment[];
@@ -183,7 +193,8 @@ export class BatchEndpoint extends Construct {
     this.deploymentName = d.name;
     const tags = { ...props.tags };
 
-    this.roleAssignments = computeAccess(props.workspace, props.compute);
+    const access = computeAccess(props.workspace, props.compute);
+    this.roleAssignments = access.roleAssignments;
 
     const endpointBody: BatchEndpointBody = {
       properties: { authMode: "AADToken", description: props.description },
@@ -195,6 +206,10 @@ export class BatchEndpoint extends Construct {
       location: props.location,
       body: endpointBody,
       tags,
+      // Its jobs resolve the workspace's datastores, which must be in identity mode first.
+      dependsOn: props.workspace.dataPlaneReady.length > 0 ? [...props.workspace.dataPlaneReady] : undefined,
+      // Create-only: later changes go through `defaults`, which keeps the default deployment (see the class comment).
+      lifecycle: { ignoreChanges: ["body", "tags"] },
     });
 
     const deploymentBody: BatchDeploymentBody = {
@@ -223,12 +238,17 @@ export class BatchEndpoint extends Construct {
       body: deploymentBody,
       tags,
       locks: [this.endpoint.id],
-      // Azure ML checks that the cluster identity can pull the image and read the model when the deployment is created.
-      dependsOn: [...this.roleAssignments],
+      // Azure ML checks that the cluster identity can pull the image and read the model when the deployment is
+      // created, so its roles must be in force, and the datastores in identity mode.
+      dependsOn: [access.ready.wait, ...props.workspace.dataPlaneReady],
     });
 
-    const defaultsBody: { readonly properties: Pick<BatchEndpointProperties, "defaults"> } = {
-      properties: { defaults: { deploymentName: d.name } },
+    const defaultsBody: {
+      readonly properties: Pick<BatchEndpointProperties, "defaults" | "description">;
+      readonly tags: Record<string, string>;
+    } = {
+      properties: { defaults: { deploymentName: d.name }, description: props.description },
+      tags,
     };
     this.defaults = new AzapiUpdateResource(this, "defaults", {
       type: MlResourceType.batchEndpoint,
@@ -236,7 +256,7 @@ export class BatchEndpoint extends Construct {
       body: defaultsBody,
       locks: [this.endpoint.id],
       dependsOn: [this.deployment],
-      // An update of the endpoint PUTs its body without defaults; re-applying afterwards keeps the default set.
+      // Replacing the endpoint, or updating it in place, PUTs its creation body without defaults; apply them again.
       lifecycle: { replaceTriggeredBy: [resourceAddress(this.endpoint)] },
     });
   }
@@ -248,18 +268,28 @@ export class BatchEndpoint extends Construct {
 }
 
 /**
- * The cluster identity's grants for batch scoring, created once per cluster however many endpoints use it.
+ * The cluster identity's grants for batch scoring and the wait after them, created once per cluster however many
+ * endpoints use it.
  *
  * They live under the cluster (`<cluster>/batch-access/...`) because a second identical role assignment is an
  * error in Azure (RoleAssignmentExists), and because they belong to the cluster's identity, not to one endpoint.
+ * Parallel Run needs blob, queue and table data roles on keyless storage.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
  */
-function computeAccess(workspace: MlWorkspace, compute: ComputeCluster): RoleAssignment[] {
-  const existing = compute.node.tryFindChild(COMPUTE_ACCESS_ID);
-  if (existing) {
-    return existing.node.children as RoleAssignment[];
-  }
-  const access = new Construct(compute, COMPUTE_ACCESS_ID);
-  return [workspace.grantBlobWrite(access, compute.principalId), workspace.grantRegistryPull(access, compute.principalId)];
+function computeAccess(workspace: MlWorkspace, compute: ComputeCluster): { roleAssignments: RoleAssignment[]; ready: RolePropagation } {
+  const scope = compute.node.tryFindChild(COMPUTE_ACCESS_ID) ?? new Construct(compute, COMPUTE_ACCESS_ID);
+  const principal = managedIdentity(compute.principalId);
+  // The grant methods return the existing assignment on a second call, so this is safe for every endpoint.
+  const roleAssignments = [
+    workspace.grantBlobWrite(scope, principal),
+    workspace.grantQueueWrite(scope, principal),
+    workspace.grantTableWrite(scope, principal),
+    workspace.grantRegistryPull(scope, principal),
+  ];
+  const ready =
+    (scope.node.tryFindChild(COMPUTE_ACCESS_READY_ID) as RolePropagation | undefined) ??
+    new RolePropagation(scope, COMPUTE_ACCESS_READY_ID, { roleAssignments });
+  return { roleAssignments, ready };
 }
 
 function assertAtLeast(field: string, value: number, min: number): void {

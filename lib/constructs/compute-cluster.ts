@@ -1,4 +1,5 @@
 import { MachineLearningComputeCluster } from "@cdktf/provider-azurerm/lib/machine-learning-compute-cluster";
+import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { Construct } from "constructs";
 import { assertInRange, PropsError } from "./invariants";
 
@@ -7,6 +8,8 @@ export interface ComputeClusterProps {
   /** Resource id of the Azure ML workspace that owns the cluster. */
   readonly workspaceId: string;
   readonly location: string;
+  /** Resource group of the cluster's user-assigned identity. */
+  readonly resourceGroupName: string;
   /** Cluster name, unique within the workspace. */
   readonly name: string;
   /** VM size of every node, e.g. STANDARD_D2_V2. */
@@ -34,6 +37,11 @@ export interface ComputeClusterProps {
    */
   readonly description?: string;
   /**
+   * Name of the cluster's user-assigned identity.
+   * @default "id-<name>"
+   */
+  readonly identityName?: string;
+  /**
    * Tags on the cluster.
    * @default {}
    */
@@ -43,11 +51,15 @@ export interface ComputeClusterProps {
 /**
  * An AmlCompute cluster that scales between `minNodes` and `maxNodes`, for batch scoring and training jobs.
  *
- * It has a system-assigned identity (jobs use it to reach storage), local (key) auth off and SSH off.
+ * It runs as a user-assigned identity that Terraform creates, so that roles can be granted to it before the cluster
+ * runs anything: batch scoring (Parallel Run) reaches the keyless workspace storage as that identity, for blobs,
+ * queues and tables. Local (key) auth is off, and so is SSH.
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-create-attach-compute-cluster
  */
 export class ComputeCluster extends Construct {
   readonly cluster: MachineLearningComputeCluster;
+  /** The identity jobs on the cluster run as. */
+  readonly identity: UserAssignedIdentity;
 
   constructor(scope: Construct, id: string, props: ComputeClusterProps) {
     super(scope, id);
@@ -57,6 +69,13 @@ export class ComputeCluster extends Construct {
     if (minNodes > props.maxNodes) {
       throw new PropsError("ComputeCluster", "minNodes", `must be <= maxNodes (${props.maxNodes})`, minNodes);
     }
+
+    this.identity = new UserAssignedIdentity(this, "identity", {
+      name: props.identityName ?? `id-${props.name}`,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: { ...props.tags },
+    });
 
     this.cluster = new MachineLearningComputeCluster(this, "cluster", {
       name: props.name,
@@ -70,7 +89,7 @@ export class ComputeCluster extends Construct {
         maxNodeCount: props.maxNodes,
         scaleDownNodesAfterIdleDuration: props.idleTimeBeforeScaleDown ?? "PT2M",
       },
-      identity: { type: "SystemAssigned" },
+      identity: { type: "UserAssigned", identityIds: [this.identity.id] },
       localAuthEnabled: false,
       sshPublicAccessEnabled: false,
       tags: { ...props.tags },
@@ -82,8 +101,8 @@ export class ComputeCluster extends Construct {
     return this.cluster.id;
   }
 
-  /** Object id of the cluster's system-assigned identity. */
+  /** Object id of the identity jobs on the cluster run as. */
   get principalId(): string {
-    return this.cluster.identity.principalId;
+    return this.identity.principalId;
   }
 }

@@ -2,6 +2,7 @@ import { MonitorAutoscaleSetting, type MonitorAutoscaleSettingProfileRule } from
 import { Construct } from "constructs";
 import { assertInRange, PropsError } from "./invariants";
 import type { OnlineDeployment } from "./online-deployment";
+import { minutesToIsoDuration } from "../config/duration";
 
 /** Properties of {@link DeploymentAutoscale}. */
 export interface DeploymentAutoscaleProps {
@@ -64,8 +65,8 @@ export class DeploymentAutoscale extends Construct {
     if (within > out - 10) {
       throw new PropsError("DeploymentAutoscale", "scaleInCpuPercent", `must be at least 10 points below scaleOutCpuPercent (${out})`, within);
     }
-    const window = `PT${props.windowMinutes ?? 5}M`;
-    const cooldown = `PT${props.cooldownMinutes ?? 5}M`;
+    const window = minutesToIsoDuration(props.windowMinutes ?? 5);
+    const cooldown = minutesToIsoDuration(props.cooldownMinutes ?? 5);
     const rule = (direction: "Increase" | "Decrease", operator: "GreaterThan" | "LessThan", threshold: number): MonitorAutoscaleSettingProfileRule => ({
       metricTrigger: {
         metricName: "CpuUtilizationPercentage",

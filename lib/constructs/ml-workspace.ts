@@ -3,11 +3,13 @@ import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registr
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
 import { MachineLearningWorkspace } from "@cdktf/provider-azurerm/lib/machine-learning-workspace";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AzapiUpdateResource, MlResourceType } from "../azapi";
 import { assertInRange } from "./invariants";
+import { grantRole, type Principal } from "./principal";
 
 /** Names of the workspace and of each resource it depends on. */
 export interface MlWorkspaceNames {
@@ -53,6 +55,16 @@ export interface MlWorkspaceProps {
    */
   readonly preventDestroy?: boolean;
   /**
+   * Let the workspace storage accept account keys, and keep the workspace's system datastores on them.
+   *
+   * By default the storage refuses shared keys and the workspace reaches it with its managed identity
+   * (`systemDatastoresAuthMode: Identity`). Azure ML supports that keyless mode as a preview; set this to true
+   * where previews are not allowed. The `storage-shared-key` guardrail then warns.
+   * @default false
+   * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
+   */
+  readonly storageSharedKeyAccess?: boolean;
+  /**
    * Free-text description shown in Azure ML studio.
    * @default no description
    */
@@ -70,7 +82,9 @@ export interface MlWorkspaceProps {
  * a container registry (admin user off).
  *
  * The workspace has a system-assigned identity, and its system datastores use it (not account keys) to reach the
- * storage account, which has shared keys disabled.
+ * storage account, which has shared keys disabled. That keyless mode is an Azure ML preview; `storageSharedKeyAccess`
+ * turns it off. Whatever touches the datastores (asset versions, uploads, deployments, batch endpoints) must
+ * depend on {@link MlWorkspace.dataPlaneReady}.
  * @see https://learn.microsoft.com/azure/machine-learning/concept-workspace
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
  */
@@ -81,14 +95,23 @@ export class MlWorkspace extends Construct {
   readonly keyVault: KeyVault;
   readonly storageAccount: StorageAccount;
   readonly containerRegistry: ContainerRegistry;
-  /** Switches the workspace's system datastores to identity-based access (azapi; azurerm has no such argument). */
-  readonly datastoreAuth: AzapiUpdateResource;
+  /**
+   * Switches the workspace's system datastores to identity-based access (azapi; azurerm has no such argument).
+   * Absent when `storageSharedKeyAccess` is true.
+   */
+  readonly datastoreAuth?: AzapiUpdateResource;
+  /**
+   * What must be applied before anything uses the workspace's datastores or storage: the datastore switch, or
+   * nothing when the storage accepts keys.
+   */
+  readonly dataPlaneReady: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
     super(scope, id);
     const retention = props.logRetentionDays ?? 30;
     assertInRange("logRetentionDays", retention, 30, 730, "MlWorkspace");
     const publicAccess = props.publicNetworkAccess ?? true;
+    const sharedKeyAccess = props.storageSharedKeyAccess ?? false;
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: { ...props.tags } };
 
@@ -128,7 +151,7 @@ export class MlWorkspace extends Construct {
       minTlsVersion: "TLS1_2",
       httpsTrafficOnlyEnabled: true,
       allowNestedItemsToBePublic: false,
-      sharedAccessKeyEnabled: false,
+      sharedAccessKeyEnabled: sharedKeyAccess,
       defaultToOauthAuthentication: true,
       infrastructureEncryptionEnabled: true,
       blobProperties: {
@@ -163,60 +186,81 @@ export class MlWorkspace extends Construct {
       lifecycle,
     });
 
-    // The storage account refuses shared keys, so the workspace's own datastores (workspaceblobstore and friends)
-    // must reach it with Entra ID instead of the account key they are created with.
-    this.datastoreAuth = new AzapiUpdateResource(this, "datastore-auth", {
-      type: MlResourceType.workspace,
-      resourceId: this.workspace.id,
-      body: { properties: { systemDatastoresAuthMode: "Identity" } },
-    });
+    if (sharedKeyAccess) {
+      this.dataPlaneReady = [];
+    } else {
+      // The storage account refuses shared keys, so the workspace's own datastores (workspaceblobstore and friends)
+      // must reach it with Entra ID instead of the account key they are created with. azurerm cannot create the
+      // workspace in that mode (hashicorp/terraform-provider-azurerm#22150), so an update switches it right after
+      // creation, before anything else touches the datastores: everything that does depends on dataPlaneReady.
+      this.datastoreAuth = new AzapiUpdateResource(this, "datastore-auth", {
+        type: MlResourceType.workspace,
+        resourceId: this.workspace.id,
+        // The SDK and the REST enum spell it "Identity"; the service has returned it lower-case ("identity", as the
+        // az ml CLI flag is spelled), which must not read as a change on every plan.
+        body: { properties: { systemDatastoresAuthMode: "Identity" } },
+        ignoreCasing: true,
+      });
+      this.dataPlaneReady = [this.datastoreAuth];
+    }
   }
 
   /**
    * Lets a principal pull images from the workspace's registry: role AcrPull, scope the container registry.
    *
-   * The assignment is created under `grantee` with id `registry-pull`. Online endpoints with a user-assigned
-   * identity pull their environment image with it.
+   * The assignment is created under `grantee` with id `registry-pull`; a second call returns it. Online endpoints
+   * and the compute cluster pull environment images with it.
    */
-  grantRegistryPull(grantee: Construct, principalId: string): RoleAssignment {
-    return grant(grantee, "registry-pull", "AcrPull", this.containerRegistry.id, principalId);
+  grantRegistryPull(grantee: Construct, principal: Principal): RoleAssignment {
+    return grantRole(grantee, "registry-pull", "AcrPull", this.containerRegistry.id, principal);
   }
 
   /**
    * Lets a principal read blobs (models, code): role Storage Blob Data Reader, scope the workspace storage account.
    *
-   * The assignment is created under `grantee` with id `blob-read`.
+   * The assignment is created under `grantee` with id `blob-read`; a second call returns it.
    */
-  grantBlobRead(grantee: Construct, principalId: string): RoleAssignment {
-    return grant(grantee, "blob-read", "Storage Blob Data Reader", this.storageAccount.id, principalId);
+  grantBlobRead(grantee: Construct, principal: Principal): RoleAssignment {
+    return grantRole(grantee, "blob-read", "Storage Blob Data Reader", this.storageAccount.id, principal);
   }
 
   /**
-   * Lets a principal read and write blobs (batch outputs): role Storage Blob Data Contributor, scope the workspace
-   * storage account.
+   * Lets a principal read and write blobs (uploads, batch outputs): role Storage Blob Data Contributor, scope the
+   * workspace storage account.
    *
-   * The assignment is created under `grantee` with id `blob-write`.
+   * The assignment is created under `grantee` with id `blob-write`; a second call returns it.
    */
-  grantBlobWrite(grantee: Construct, principalId: string): RoleAssignment {
-    return grant(grantee, "blob-write", "Storage Blob Data Contributor", this.storageAccount.id, principalId);
+  grantBlobWrite(grantee: Construct, principal: Principal): RoleAssignment {
+    return grantRole(grantee, "blob-write", "Storage Blob Data Contributor", this.storageAccount.id, principal);
+  }
+
+  /**
+   * Lets a principal send and receive queue messages (Parallel Run's task queue): role Storage Queue Data
+   * Contributor, scope the workspace storage account.
+   *
+   * The assignment is created under `grantee` with id `queue-write`; a second call returns it.
+   */
+  grantQueueWrite(grantee: Construct, principal: Principal): RoleAssignment {
+    return grantRole(grantee, "queue-write", "Storage Queue Data Contributor", this.storageAccount.id, principal);
+  }
+
+  /**
+   * Lets a principal read and write table entities (Parallel Run's progress tables): role Storage Table Data
+   * Contributor, scope the workspace storage account.
+   *
+   * The assignment is created under `grantee` with id `table-write`; a second call returns it.
+   */
+  grantTableWrite(grantee: Construct, principal: Principal): RoleAssignment {
+    return grantRole(grantee, "table-write", "Storage Table Data Contributor", this.storageAccount.id, principal);
   }
 
   /**
    * Lets a principal send deployment metrics to the workspace: role AzureML Metrics Writer (preview), scope the
    * workspace.
    *
-   * The assignment is created under `grantee` with id `metrics-write`.
+   * The assignment is created under `grantee` with id `metrics-write`; a second call returns it.
    */
-  grantMetricsWrite(grantee: Construct, principalId: string): RoleAssignment {
-    return grant(grantee, "metrics-write", "AzureML Metrics Writer (preview)", this.workspace.id, principalId);
+  grantMetricsWrite(grantee: Construct, principal: Principal): RoleAssignment {
+    return grantRole(grantee, "metrics-write", "AzureML Metrics Writer (preview)", this.workspace.id, principal);
   }
-}
-
-function grant(grantee: Construct, id: string, role: string, scope: string, principalId: string): RoleAssignment {
-  return new RoleAssignment(grantee, id, {
-    scope,
-    roleDefinitionName: role,
-    principalId,
-    principalType: "ServicePrincipal",
-  });
 }

@@ -119,7 +119,8 @@ export interface OnlineDeploymentProps {
  * One versioned deployment behind an online endpoint: a model, its environment and scoring code on managed VMs.
  *
  * Deployments of one endpoint take the endpoint as a lock, so Terraform creates and changes them one at a time,
- * as Azure ML requires.
+ * as Azure ML requires. Each waits for the endpoint identity's roles to propagate (creating a deployment checks
+ * that the identity can pull the image and read the model) and for the workspace's identity datastore mode.
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-deploy-online-endpoints
  */
 export class OnlineDeployment extends Construct {
@@ -170,6 +171,7 @@ export class OnlineDeployment extends Construct {
       body,
       tags: { ...props.tags },
       locks: [props.endpoint.id],
+      dependsOn: [props.endpoint.rolesReady.wait, ...props.endpoint.workspace.dataPlaneReady],
       // A cold image build plus probe start-up can outlast azapi's default 30 minutes.
       timeouts: { create: "60m", update: "60m", delete: "30m" },
       lifecycle: props.autoscaled ? { ignoreChanges: ["body.sku.capacity"] } : undefined,

@@ -1,8 +1,11 @@
 import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { Construct } from "constructs";
-import { AzapiResource, MlResourceType, type EndpointAuthMode, type OnlineEndpointBody } from "../azapi";
+import { AzapiResource, AzapiUpdateResource, MlResourceType, type EndpointAuthMode, type OnlineEndpointBody } from "../azapi";
 import type { MlWorkspace } from "./ml-workspace";
+import { managedIdentity } from "./principal";
+import { RolePropagation } from "./role-propagation";
+import { resourceAddress } from "./terraform-address";
 
 /** How clients authenticate to the scoring URI. */
 export type AuthMode = "key" | "aml_token" | "aad_token";
@@ -39,6 +42,11 @@ export interface OnlineEndpointProps {
    */
   readonly identityName?: string;
   /**
+   * Seconds to wait after the identity's role assignments before the endpoint and its deployments are created.
+   * @default 120
+   */
+  readonly rolePropagationDelaySeconds?: number;
+  /**
    * Tags on the endpoint and its identity.
    * @default {}
    */
@@ -49,21 +57,34 @@ export interface OnlineEndpointProps {
  * A managed online endpoint: a stable scoring URI in front of one or more deployments.
  *
  * The endpoint runs as a user-assigned identity that Terraform creates and grants AcrPull on the workspace
- * registry, Storage Blob Data Reader on the workspace storage and AzureML Metrics Writer on the workspace, all
- * before the endpoint exists. The endpoint body carries no traffic: {@link EndpointTraffic} sets it once the
- * deployments exist, because Azure only accepts traffic to deployments that exist.
+ * registry, Storage Blob Data Reader on the workspace storage and AzureML Metrics Writer on the workspace. The
+ * endpoint, and so every deployment, waits for those roles to propagate ({@link OnlineEndpoint.rolesReady}).
+ *
+ * Traffic is never lost to an endpoint update. The endpoint resource is created once with its settings and then
+ * ignores changes to its body and tags: an `azapi_resource` update PUTs the whole body it holds, which carries no
+ * traffic, so Azure would reset the split. Changes to the auth mode, public network access, description and tags
+ * go through {@link OnlineEndpoint.settings} instead, an `azapi_update_resource` that reads the endpoint and
+ * merges them into it, traffic included. {@link EndpointTraffic} sets the split once the deployments exist,
+ * because Azure only accepts traffic to deployments that exist.
  * @see https://learn.microsoft.com/azure/machine-learning/concept-endpoints-online
  */
 export class OnlineEndpoint extends Construct {
   readonly endpoint: AzapiResource;
   readonly identity: UserAssignedIdentity;
   readonly roleAssignments: readonly RoleAssignment[];
+  /** The wait after {@link roleAssignments}; the endpoint and its deployments are created after it. */
+  readonly rolesReady: RolePropagation;
+  /** Applies the endpoint's mutable settings by merging them into the live endpoint, so its traffic stays. */
+  readonly settings: AzapiUpdateResource;
+  /** The workspace the endpoint lives in. */
+  readonly workspace: MlWorkspace;
   /** Endpoint name as configured. */
   readonly endpointName: string;
 
   constructor(scope: Construct, id: string, props: OnlineEndpointProps) {
     super(scope, id);
     this.endpointName = props.name;
+    this.workspace = props.workspace;
     const tags = { ...props.tags };
     this.identity = new UserAssignedIdentity(this, "identity", {
       name: props.identityName ?? `id-${props.name}`,
@@ -71,12 +92,16 @@ export class OnlineEndpoint extends Construct {
       location: props.location,
       tags,
     });
-    const principalId = this.identity.principalId;
+    const principal = managedIdentity(this.identity.principalId);
     this.roleAssignments = [
-      props.workspace.grantRegistryPull(this, principalId),
-      props.workspace.grantBlobRead(this, principalId),
-      props.workspace.grantMetricsWrite(this, principalId),
+      props.workspace.grantRegistryPull(this, principal),
+      props.workspace.grantBlobRead(this, principal),
+      props.workspace.grantMetricsWrite(this, principal),
     ];
+    this.rolesReady = new RolePropagation(this, "roles-ready", {
+      roleAssignments: this.roleAssignments,
+      delaySeconds: props.rolePropagationDelaySeconds,
+    });
 
     const body: OnlineEndpointBody = {
       properties: {
@@ -94,8 +119,23 @@ export class OnlineEndpoint extends Construct {
       body,
       tags,
       responseExportValues: ["properties.scoringUri", "properties.swaggerUri"],
-      // Azure ML checks the identity's access while it creates the endpoint.
-      dependsOn: [...this.roleAssignments],
+      // Azure ML checks the identity's access while it creates the endpoint, so the roles must be in force.
+      dependsOn: [this.rolesReady.wait],
+      // Create-only: later changes go through `settings`, which keeps the traffic (see the class comment).
+      lifecycle: { ignoreChanges: ["body", "tags"] },
+    });
+
+    const settingsBody: Pick<OnlineEndpointBody, "properties"> & { readonly tags: Record<string, string> } = {
+      properties: body.properties,
+      tags,
+    };
+    this.settings = new AzapiUpdateResource(this, "settings", {
+      type: MlResourceType.onlineEndpoint,
+      resourceId: this.endpoint.id,
+      body: settingsBody,
+      locks: [this.endpoint.id],
+      // Replacing the endpoint, or updating it in place (a new identity), PUTs its creation body; apply these again.
+      lifecycle: { replaceTriggeredBy: [resourceAddress(this.endpoint)] },
     });
   }
 

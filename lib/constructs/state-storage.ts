@@ -1,10 +1,11 @@
 import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { assertInRange, PropsError } from "./invariants";
+import { grantRole } from "./principal";
 
 /** Redundancy options for the state account; locally redundant storage is left out on purpose. */
 export type StateReplication = "ZRS" | "GZRS" | "GRS" | "RAGZRS" | "RAGRS";
@@ -149,13 +150,7 @@ export class StateStorage extends Construct {
     if (Token.isUnresolved(principalId)) {
       throw new PropsError("StateStorage", "principalId", "must be a literal object id, not a token", principalId);
     }
-    const id = `state-access-${principalId.toLowerCase()}`;
-    const existing = this.node.tryFindChild(id);
-    if (existing instanceof RoleAssignment) return existing;
-    return new RoleAssignment(this, id, {
-      scope: this.container.id,
-      roleDefinitionName: "Storage Blob Data Contributor",
-      principalId,
-    });
+    // Deployers may be users, groups or service principals: the type is left for Azure to look up.
+    return grantRole(this, `state-access-${principalId.toLowerCase()}`, "Storage Blob Data Contributor", this.container.id, { principalId });
   }
 }

@@ -88,12 +88,16 @@ export const GUARDRAIL_RULES: { readonly [id in RuleId]: GuardrailRule } = {
   },
   "storage-shared-key": {
     id: "storage-shared-key",
-    severity: "error",
-    description: "Storage accounts must not allow shared key authorization.",
+    // A warning, not an error: keyless workspace storage is an Azure ML preview, and teams that cannot run previews
+    // opt back into account keys on purpose (workspace.storage_shared_key_access).
+    severity: "warning",
+    description: "Storage accounts should not allow shared key authorization.",
     why:
       "Account keys give full access to all data, do not expire and are not tied to an identity. With shared keys off, " +
       "every request is authorized by Entra ID and Azure RBAC and logged with its caller.",
-    fix: "Set shared_access_key_enabled = false, and storage_use_azuread = true on the azurerm provider.",
+    fix:
+      "Leave workspace.storage_shared_key_access at false (shared_access_key_enabled = false, with storage_use_azuread = true " +
+      "on the azurerm provider), once your organisation accepts Azure ML's keyless-storage preview.",
   },
   "storage-public-blob": {
     id: "storage-public-blob",

@@ -83,6 +83,7 @@ export class ServingStack extends TerraformStack {
       names,
       publicNetworkAccess: config.workspace.public_network_access,
       description: config.workspace.description,
+      storageSharedKeyAccess: config.workspace.storage_shared_key_access,
       logRetentionDays: config.monitoring.log_retention_days,
       tags,
     });
@@ -90,6 +91,7 @@ export class ServingStack extends TerraformStack {
     this.compute = new ComputeCluster(this, "compute", {
       workspaceId: this.ml.workspace.id,
       location: config.location,
+      resourceGroupName: this.resourceGroup.name,
       name: config.compute.name,
       vmSize: config.compute.vm_size,
       vmPriority: config.compute.vm_priority,
@@ -101,10 +103,9 @@ export class ServingStack extends TerraformStack {
 
     if (config.endpoint || config.batch.length > 0) {
       this.assets = new ModelAssets(this, "assets", {
-        workspaceId: this.ml.workspace.id,
-        storageAccountId: this.ml.storageAccount.id,
-        storageAccountName: this.ml.storageAccount.name,
-        blobEndpoint: this.ml.storageAccount.primaryBlobEndpoint,
+        workspace: this.ml,
+        // Whoever runs Terraform uploads the code; a user or a service principal, so Azure looks the type up.
+        deployer: { principalId: client.objectId },
       });
     }
     let monitored: MonitoredDeployment[] = [];
