@@ -114,6 +114,7 @@ describe("OnlineEndpoint", () => {
         tags: { team: "ml" },
       },
       locks: [endpointRef],
+      ignore_casing: true,
       // Applied again after anything that PUTs the endpoint's creation body.
       lifecycle: { replace_triggered_by: [expect.stringMatching(/^azapi_resource\.endpoint_\w+$/)] },
     });

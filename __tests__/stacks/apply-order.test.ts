@@ -236,6 +236,16 @@ describe("the second plan is empty: bodies are in the form Azure returns", () =>
     for (const [path, uri] of uris) expect([path, uri]).toEqual([path, expect.stringMatching(long)]);
   });
 
+  test.each([
+    ["the online endpoint", "endpoint/endpoint"],
+    ["its settings update", "endpoint/settings"],
+    ["the blue deployment", "deployment-blue/deployment"],
+    ["the batch endpoint", "batch-order-batch-q7x2/endpoint"],
+    ["the batch deployment", "batch-order-batch-q7x2/deployment-nightly"],
+  ])("%s takes enums Azure hands back in another casing as unchanged (ignore_casing)", (_, path) => {
+    expect(config(graph.at(path)).ignore_casing).toBe(true);
+  });
+
   test("the online endpoint and the batch endpoint ignore later body changes; merging updates apply them", () => {
     for (const endpoint of [graph.at("endpoint/endpoint"), ...batchEndpoints]) {
       expect(config(endpoint).lifecycle).toEqual({ ignore_changes: ["body", "tags"] });

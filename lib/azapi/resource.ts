@@ -138,7 +138,8 @@ export interface AzapiOperationProps extends TerraformMetaArguments {
    */
   readonly ignoreMissingProperty?: boolean;
   /**
-   * Whether differences in property-name casing between body and response are ignored.
+   * Whether a value that Azure returns in another casing than the body sent ("enabled" for "Enabled") is taken as
+   * unchanged, instead of showing a diff on every plan (azapi: "ignore incorrect casing returned in body").
    *
    * @default false
    */

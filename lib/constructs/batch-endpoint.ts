@@ -206,6 +206,8 @@ export class BatchEndpoint extends Construct {
       location: props.location,
       body: endpointBody,
       tags,
+      // authMode AADToken is an enum; see the deployment below.
+      ignoreCasing: true,
       // Its jobs resolve the workspace's datastores, which must be in identity mode first.
       dependsOn: props.workspace.dataPlaneReady.length > 0 ? [...props.workspace.dataPlaneReady] : undefined,
       // Create-only: later changes go through `defaults`, which keeps the default deployment (see the class comment).
@@ -238,6 +240,10 @@ export class BatchEndpoint extends Construct {
       body: deploymentBody,
       tags,
       locks: [this.endpoint.id],
+      // The body carries Azure ML enums (Enabled/Disabled, AADToken, AppendRow, Info...). The service treats them
+      // case-insensitively and does not promise to echo the casing it was sent; a re-cased echo must not read as a
+      // change on every plan.
+      ignoreCasing: true,
       // Azure ML checks that the cluster identity can pull the image and read the model when the deployment is
       // created, so its roles must be in force, and the datastores in identity mode.
       dependsOn: [access.ready.wait, ...props.workspace.dataPlaneReady],

@@ -171,6 +171,10 @@ export class OnlineDeployment extends Construct {
       body,
       tags: { ...props.tags },
       locks: [props.endpoint.id],
+      // The body carries Azure ML enums (Enabled/Disabled, AADToken, AppendRow, Info...). The service treats them
+      // case-insensitively and does not promise to echo the casing it was sent; a re-cased echo must not read as a
+      // change on every plan.
+      ignoreCasing: true,
       dependsOn: [props.endpoint.rolesReady.wait, ...props.endpoint.workspace.dataPlaneReady],
       // A cold image build plus probe start-up can outlast azapi's default 30 minutes.
       timeouts: { create: "60m", update: "60m", delete: "30m" },

@@ -119,6 +119,10 @@ export class OnlineEndpoint extends Construct {
       body,
       tags,
       responseExportValues: ["properties.scoringUri", "properties.swaggerUri"],
+      // The body carries Azure ML enums (Enabled/Disabled, AADToken, AppendRow, Info...). The service treats them
+      // case-insensitively and does not promise to echo the casing it was sent; a re-cased echo must not read as a
+      // change on every plan.
+      ignoreCasing: true,
       // Azure ML checks the identity's access while it creates the endpoint, so the roles must be in force.
       dependsOn: [this.rolesReady.wait],
       // Create-only: later changes go through `settings`, which keeps the traffic (see the class comment).
@@ -134,6 +138,8 @@ export class OnlineEndpoint extends Construct {
       resourceId: this.endpoint.id,
       body: settingsBody,
       locks: [this.endpoint.id],
+      // Enums again (authMode, publicNetworkAccess): see the endpoint above.
+      ignoreCasing: true,
       // Replacing the endpoint, or updating it in place (a new identity), PUTs its creation body; apply these again.
       lifecycle: { replaceTriggeredBy: [resourceAddress(this.endpoint)] },
     });
