@@ -119,7 +119,7 @@ describe("StateStorage lock", () => {
 
 describe("StateStorage access", () => {
   it("grants each deployer Storage Blob Data Contributor on the container", () => {
-    const json = synth({ deployerPrincipalIds: [PRINCIPAL_A, PRINCIPAL_B] });
+    const json = synth({ deployerPrincipalIds: [PRINCIPAL_A, PRINCIPAL_B], grantDeployingIdentity: false });
     const [containerId] = Object.keys(blocks(json, "azurerm_storage_container"));
     const grants = Object.values(blocks(json, "azurerm_role_assignment")).map(({ "//": _, ...attrs }) => attrs);
     expect(grants).toEqual([
@@ -133,15 +133,39 @@ describe("StateStorage access", () => {
     expect(storage.node.children.filter((c) => c instanceof RoleAssignment).map((c) => c.node.id)).toEqual([
       `state-access-${PRINCIPAL_A}`,
       `state-access-${PRINCIPAL_B}`,
+      "state-access-deploying-identity",
     ]);
   });
 
-  it("creates no grant without deployers", () => {
-    expect(synth()).not.toHaveResource(RoleAssignment);
+  it("creates no grant without deployers when the deploying identity is not granted either", () => {
+    expect(synth({ grantDeployingIdentity: false })).not.toHaveResource(RoleAssignment);
+  });
+
+  it("grants the identity that applies the stack, unless it is listed already (a duplicate is RoleAssignmentExists)", () => {
+    const json = synth({ deployerPrincipalIds: [PRINCIPAL_A.toUpperCase()] });
+    const [containerId] = Object.keys(blocks(json, "azurerm_storage_container"));
+    const [clientId] = Object.keys(JSON.parse(json).data.azurerm_client_config);
+    const grant = Object.entries(blocks(json, "azurerm_role_assignment")).find(([key]) => key.includes("deploying-identity"))![1];
+    expect(grant).toMatchObject({
+      principal_id: `\${data.azurerm_client_config.${clientId}.object_id}`,
+      role_definition_name: "Storage Blob Data Contributor",
+      scope: `\${azurerm_storage_container.${containerId}.id}`,
+      count: `\${contains(["${PRINCIPAL_A}"], lower(data.azurerm_client_config.${clientId}.object_id)) ? 0 : 1}`,
+    });
+  });
+
+  it("waits for every grant to take effect before anything that depends on accessReady", () => {
+    const json = JSON.parse(synth({ deployerPrincipalIds: [PRINCIPAL_A] }));
+    const grants = Object.keys(json.resource.azurerm_role_assignment).map((key) => `azurerm_role_assignment.${key}`);
+    const [sleep] = Object.values(json.resource.time_sleep) as any[];
+    expect(sleep.create_duration).toBe("120s");
+    expect([...sleep.depends_on].sort()).toEqual(grants.sort());
+    // The counted grant has no single id to trigger on; the listed one does.
+    expect(Object.values(sleep.triggers)).toEqual([expect.stringMatching(/^\$\{azurerm_role_assignment\.state_state-access-1111/)]);
   });
 
   it("grants a principal once however often it is asked", () => {
-    const { stack, storage } = build();
+    const { stack, storage } = build({ grantDeployingIdentity: false });
     const first = storage.grantStateAccess(PRINCIPAL_A);
     expect(storage.grantStateAccess(PRINCIPAL_A.toUpperCase())).toBe(first);
     expect(Object.keys(blocks(Testing.synth(stack), "azurerm_role_assignment"))).toHaveLength(1);

@@ -46,8 +46,11 @@ export class RolePropagation extends Construct {
     ensureTimeProvider(this);
     this.wait = new Sleep(this, "wait", {
       createDuration: `${delay}s`,
-      // A replaced assignment is a new one that must propagate again.
-      triggers: Object.fromEntries(props.roleAssignments.map((r, i) => [`role_assignment_${i}`, r.id])),
+      // A replaced assignment is a new one that must propagate again. (An assignment with `count` has no single id
+      // to name; the sleep still waits for it through depends_on.)
+      triggers: Object.fromEntries(
+        props.roleAssignments.flatMap((r, i) => (r.count === undefined ? [[`role_assignment_${i}`, r.id]] : [])),
+      ),
       dependsOn: [...props.roleAssignments],
     });
   }

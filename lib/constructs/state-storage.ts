@@ -1,11 +1,13 @@
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import { ManagementLock } from "@cdktf/provider-azurerm/lib/management-lock";
-import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
-import { Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { assertInRange, PropsError } from "./invariants";
 import { grantRole } from "./principal";
+import { RolePropagation } from "./role-propagation";
 
 /** Redundancy options for the state account; locally redundant storage is left out on purpose. */
 export type StateReplication = "ZRS" | "GZRS" | "GRS" | "RAGZRS" | "RAGRS";
@@ -64,6 +66,18 @@ export interface StateStorageProps {
    */
   readonly preventDestroy?: boolean;
   /**
+   * Also grant the identity that applies this stack (`object_id` of `azurerm_client_config`) Storage Blob Data
+   * Contributor on the container, unless it is one of `deployerPrincipalIds` already. Whoever bootstraps the
+   * backend then can use it right away, even if they forgot to list themselves: Owner carries no blob data access.
+   * @default true
+   */
+  readonly grantDeployingIdentity?: boolean;
+  /**
+   * Seconds to wait after the grants before the stack counts as applied, so the first backend write succeeds.
+   * @default 120
+   */
+  readonly rolePropagationDelaySeconds?: number;
+  /**
    * Tags on the account.
    * @default {}
    */
@@ -82,6 +96,11 @@ export class StateStorage extends Construct {
   readonly account: StorageAccount;
   readonly container: StorageContainer;
   readonly lock?: ManagementLock;
+  /**
+   * The wait after the grants made from the props: RBAC takes minutes before the backend may read and write. The
+   * state stack's outputs depend on it, so `cdktf deploy state-<account>` ends only once the backend is usable.
+   */
+  readonly accessReady: RolePropagation;
 
   constructor(scope: Construct, id: string, props: StateStorageProps) {
     super(scope, id);
@@ -134,9 +153,25 @@ export class StateStorage extends Construct {
       });
     }
 
-    for (const principalId of props.deployerPrincipalIds ?? []) {
-      this.grantStateAccess(principalId);
+    const grants = (props.deployerPrincipalIds ?? []).map((principalId) => this.grantStateAccess(principalId));
+    if (props.grantDeployingIdentity ?? true) {
+      const client = new DataAzurermClientConfig(this, "client");
+      const listed = (props.deployerPrincipalIds ?? []).map((id) => id.toLowerCase());
+      grants.push(
+        new RoleAssignment(this, "state-access-deploying-identity", {
+          scope: this.container.id,
+          roleDefinitionName: "Storage Blob Data Contributor",
+          principalId: client.objectId,
+          // Left out when that identity is listed already: Azure refuses a second identical assignment
+          // (RoleAssignmentExists), and which identity applies the stack is only known at plan time.
+          count: Token.asNumber(Fn.conditional(Fn.contains(listed, Fn.lower(client.objectId)), 0, 1)),
+        }),
+      );
     }
+    this.accessReady = new RolePropagation(this, "access-propagation", {
+      roleAssignments: grants,
+      delaySeconds: props.rolePropagationDelaySeconds,
+    });
   }
 
   /**

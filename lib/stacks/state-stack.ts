@@ -4,6 +4,7 @@ import { AzurermBackend, LocalBackend, TerraformOutput, TerraformStack } from "c
 import { Construct } from "constructs";
 import type { ServingConfig } from "../config/schema";
 import { StateStorage } from "../constructs/state-storage";
+import { resourceAddress } from "../constructs/terraform-address";
 
 /** The stack name of a state account's bootstrap stack: `state-<storage_account>`. */
 export function stateStackName(storageAccount: string): string {
@@ -94,14 +95,21 @@ export class StateStack extends TerraformStack {
       tags: props.tags,
     });
 
-    new TerraformOutput(this, "backend_resource_group_name", { value: this.resourceGroup.name });
-    new TerraformOutput(this, "backend_storage_account_name", { value: this.storage.account.name });
-    new TerraformOutput(this, "backend_container_name", { value: this.storage.container.name });
-    new TerraformOutput(this, "backend_use_azuread_auth", { value: true });
-    new TerraformOutput(this, "backend_config", {
-      description: "azurerm backend settings for CI (terraform init -backend-config=...); add key = \"<stack>.tfstate\" per stack",
-      value: backendConfig(props),
-    });
+    const outputs = [
+      new TerraformOutput(this, "backend_resource_group_name", { value: this.resourceGroup.name }),
+      new TerraformOutput(this, "backend_storage_account_name", { value: this.storage.account.name }),
+      new TerraformOutput(this, "backend_container_name", { value: this.storage.container.name }),
+      new TerraformOutput(this, "backend_use_azuread_auth", { value: true }),
+      new TerraformOutput(this, "backend_config", {
+        description: "azurerm backend settings for CI (terraform init -backend-config=...); add key = \"<stack>.tfstate\" per stack",
+        value: backendConfig(props),
+      }),
+    ];
+    // The outputs wait for the state access roles to take effect, so that the stack counts as applied only once a
+    // serving stack's backend can write its state. Set as an override with the bare address: cdktf renders an
+    // output's dependsOn as "${time_sleep.x}", which Terraform refuses there ("A single static variable reference
+    // is required", checked with terraform 1.11 validate).
+    for (const output of outputs) output.addOverride("depends_on", [resourceAddress(this.storage.accessReady.wait)]);
   }
 }
 
