@@ -6,6 +6,7 @@ import { baseConfig, configDir, deployment } from "../helpers/config-dir";
 
 const ROOT = join(__dirname, "..", "..");
 const PRELOAD_PROPS_ERROR = join(__dirname, "fixtures", "props-error-preload.js");
+const PRELOAD_ERROR_ANNOTATION = join(__dirname, "fixtures", "error-annotation-preload.js");
 
 /** Runs `npm run synth`'s script (scripts/synth.js) with a config folder and an output folder, as npm would. */
 function synth(configFolder: string, outdir: string, options: { nodeArgs?: string[]; args?: string[] } = {}) {
@@ -106,6 +107,13 @@ describe("npm run synth (scripts/synth.js)", () => {
     const outdir = earlierOutput();
     const run = synth(devOnly(), outdir, { nodeArgs: ["--require", PRELOAD_PROPS_ERROR] });
     expectFailedWithoutStaleOutput(run, outdir, "ComputeCluster: minNodes: must be <= maxNodes (2) (got 3)");
+  });
+
+  test("an error annotation, which cdktf writes stacks despite under synth: reported once, exit 1, no stack JSON left", () => {
+    const outdir = earlierOutput();
+    const run = synth(devOnly(), outdir, { nodeArgs: ["--require", PRELOAD_ERROR_ANNOTATION] });
+    expectFailedWithoutStaleOutput(run, outdir, "test error annotation");
+    expect(run.stderr).toContain("[state-sttfstate01] test error annotation\n1 error: no stack was written.");
   });
 
   test("an unknown argument is a usage error (exit 2) that writes nothing", () => {
