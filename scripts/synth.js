@@ -78,8 +78,12 @@ function reportSynthesized(outdir) {
   const levels = { "@cdktf/warn": "WARN", "@cdktf/info": "INFO" };
   const notes = stacks.flatMap((s) => s.annotations.filter((a) => levels[a.level]).map((a) => `${levels[a.level]} [${a.constructPath}]: ${a.message}`));
   const names = stacks.map((s) => s.name);
+  if (names.length === 0) {
+    fs.writeSync(2, "synth: no stack was synthesized\n");
+    return 1;
+  }
   fs.writeSync(1, `${[...notes, `Generated Terraform code for the stacks: ${names.join(", ")}`].join("\n")}\n`);
-  return names.length > 0 ? 0 : 1;
+  return 0;
 }
 
 function main() {

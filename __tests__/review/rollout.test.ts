@@ -189,6 +189,11 @@ describe("rollout warnings of folders built at test time", () => {
   it("storage kind: Storage to StorageV2 is an upgrade in place, anything else a replacement", () => {
     expect(between(account({ account_kind: "Storage" }), account({ account_kind: "StorageV2" }))).toEqual([]);
     expect(between(account({}), account({ account_kind: "BlockBlobStorage" }))).toEqual(["forced-replacement: azurerm_storage_account.st account_kind"]);
+    // Left out, account_kind is StorageV2.
+    expect(between(account({ account_kind: undefined }), account({ account_kind: "BlockBlobStorage" }))).toEqual([
+      "forced-replacement: azurerm_storage_account.st account_kind",
+    ]);
+    expect(between(account({ account_kind: undefined }), account({ account_kind: "StorageV2" }))).toEqual([]);
   });
 
   const cluster = (overrides: Record<string, unknown>) => ({

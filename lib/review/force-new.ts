@@ -48,9 +48,10 @@ function replicationAcrossZones(before: unknown, after: unknown): boolean {
   return (LOCALLY_REDUNDANT.has(from) && ZONE_REDUNDANT.has(to)) || (ZONE_REDUNDANT.has(from) && LOCALLY_REDUNDANT.has(to));
 }
 
-/** Only Storage (general-purpose v1) upgrades to StorageV2 in place. */
+/** Only Storage (general-purpose v1) upgrades to StorageV2 in place; an absent account_kind is StorageV2. */
 function kindChange(before: unknown, after: unknown): boolean {
-  return before !== undefined && before !== null && !(before === "Storage" && after === "StorageV2");
+  const [from, to] = [before ?? "StorageV2", after ?? "StorageV2"];
+  return from !== to && !(from === "Storage" && to === "StorageV2");
 }
 
 /** Large file shares can be turned on in place, never off. */

@@ -117,7 +117,8 @@ function immutableVersionsChanged(name: string, base: SynthStack, head: SynthSta
   for (const [type, asset] of Object.entries(VERSIONS)) {
     const before = new Map(azapiResources(base, type).map((r) => [azureIdentity(r), r]));
     for (const h of azapiResources(head, type)) {
-      const b = before.get(azureIdentity(h));
+      const identity = azureIdentity(h);
+      const b = identity !== undefined ? before.get(identity) : undefined;
       if (!b) continue;
       const changes = diffValues(b.config["body"], h.config["body"], {}, { ignoreKeys: MUTABLE_VERSION_KEYS });
       if (changes.length === 0) continue;
