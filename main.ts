@@ -1,10 +1,15 @@
 import { App } from "cdktf";
+import { errorAnnotations, removeOrphanedStacks, removeSynthesizedStacks, synthOutdir } from "./lib/app/synth-output";
 import { ConfigError } from "./lib/config/errors";
 import { loadEnvironments } from "./lib/config/load";
 import { PropsError } from "./lib/constructs/invariants";
 import { checkGuardrails, formatGuardrailReport } from "./lib/guardrails";
 import { ServingStack } from "./lib/stacks/serving-stack";
 import { StateStack, stateStacksFrom } from "./lib/stacks/state-stack";
+
+// Whatever happens below, no stack JSON of an earlier synth survives to be planned as if it were current.
+const outdir = synthOutdir();
+removeSynthesizedStacks(outdir);
 
 // Validate every file before the App exists, so a bad file writes nothing at all.
 let environments;
@@ -39,4 +44,19 @@ const text = formatGuardrailReport(report);
 if (text !== "") (report.hasErrors ? process.stderr : process.stdout).write(`${text}\n`);
 if (report.hasErrors) process.exit(1);
 
-app.synth();
+try {
+  app.synth();
+} catch (error) {
+  // Stacks written before the failure would be a partial, misleading output.
+  removeSynthesizedStacks(outdir);
+  throw error;
+}
+// Under `cdktf synth` (CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS) cdktf writes stacks despite error annotations and
+// leaves them to the CLI; the app reports them itself, once, and takes the stacks back.
+const errors = errorAnnotations(app.manifest.stacks);
+if (errors.length > 0) {
+  removeSynthesizedStacks(outdir);
+  process.stderr.write(`${errors.join("\n")}\n${errors.length} error${errors.length === 1 ? "" : "s"}: no stack was written.\n`);
+  process.exit(1);
+}
+removeOrphanedStacks(outdir, Object.keys(app.manifest.stacks));

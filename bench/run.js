@@ -21,7 +21,7 @@ const { measure } = require("./measure");
 const ROOT = path.resolve(__dirname, "..");
 const TEMPLATE = path.join(__dirname, "template");
 
-const TARGETS = { synthTime: 0.35, synthMemory: 0.35, tests: 2, scaling: 3 };
+const TARGETS = { synthTime: 0.1, synthMemory: 0.15, tests: 1.5, scaling: 3 };
 const SIZES = [
   { environments: 1, deployments: 3 },
   { environments: 5, deployments: 3 },
@@ -174,9 +174,23 @@ async function measureAll(tmp) {
     rows.push(row);
   }
   fresh();
+  const fullConfig = path.join(tmp, `config-${FULL.environments}x${FULL.deployments}`);
+
+  log("The product through the cdktf CLI (as `cdktf diff` and `cdktf deploy` synthesize), 1 env × 3 deployments:");
+  const viaCli = path.join(tmp, "out-cdktf-synth");
+  const [productViaCdktf] = await sample([{
+    label: "product cdktf synth", command: `npx cdktf synth --output ${q(viaCli)}`,
+    cwd: ROOT, env: { SERVING_CONFIG_DIR: fullConfig, TS_RUN_CACHE: tsRunCache }, runs: RUNS,
+    before: () => fs.rmSync(viaCli, { recursive: true, force: true }),
+    check: () => (synthesized(viaCli).stacks === FULL.environments ? undefined : "no serving stack written"),
+  }]);
+  execFileSync("npm", ["run", "synth", "--silent", "--", "--output", out], {
+    cwd: ROOT, env: { ...process.env, SERVING_CONFIG_DIR: fullConfig, TS_RUN_CACHE: tsRunCache }, stdio: "ignore",
+  });
+  const sameOutput = compareTrees(viaCli, out);
+  fresh();
 
   log("App command candidates (1 env × 3 deployments, app alone):");
-  const fullConfig = path.join(tmp, `config-${FULL.environments}x${FULL.deployments}`);
   const candidateEnv = { SERVING_CONFIG_DIR: fullConfig, CDKTF_OUTDIR: out };
   const dist = path.join(tmp, "dist");
   const candidateSpecs = [
@@ -219,10 +233,26 @@ async function measureAll(tmp) {
     },
   ]);
 
-  return report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp });
+  return report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp, productViaCdktf, sameOutput });
 }
 
-function report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp }) {
+/** Every file under `dir`, relative to it, sorted. */
+function filesUnder(dir) {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+/** Whether two synth outputs hold the same files with the same bytes: the files, and those that differ. */
+function compareTrees(a, b) {
+  const [left, right] = [filesUnder(a), filesUnder(b)];
+  const all = [...new Set([...left, ...right])].sort();
+  const differ = all.filter((f) => !left.includes(f) || !right.includes(f) || !fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))));
+  return { files: all.length, differ };
+}
+
+function report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp, productViaCdktf, sameOutput }) {
   const lines = [];
   const print = (line = "") => lines.push(line);
   print(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), ` +
@@ -244,6 +274,10 @@ function report({ rows, resources, cold, candidates, productTest, templateTest, 
   print("| --- | --- | --- |");
   print(`| cold jest cache | ${cell(productTest)} | ${cell(templateTest)} |`);
   print();
+  print("| the product's 1 env × 3 deployments through the cdktf CLI (what `cdktf diff` and `cdktf deploy` run first) | wall · peak |");
+  print("| --- | --- |");
+  print(`| \`npx cdktf synth\` (CHECKPOINT_DISABLE=1) | ${cell(productViaCdktf)} |`);
+  print();
   print("| app command candidates (1 env × 3 deployments, app alone) | how | wall · peak |");
   print("| --- | --- | --- |");
   for (const c of candidates) print(`| \`${c.command}\` | ${c.note} | ${cell(c.result)} |`);
@@ -258,7 +292,7 @@ function report({ rows, resources, cold, candidates, productTest, templateTest, 
     ["`npm test` vs the template's single snapshot test", ratio(productTest, templateTest, "seconds"), TARGETS.tests],
     ["scaling, `npm run synth` of 20 envs vs 1 env", ratio(twenty.productCli, full.productCli, "seconds"), TARGETS.scaling],
   ];
-  let failed = [rows.flatMap((r) => [r.productCli, r.productApp, r.templateCli, r.templateApp]), productTest, templateTest, cold]
+  let failed = [rows.flatMap((r) => [r.productCli, r.productApp, r.templateCli, r.templateApp]), productTest, templateTest, cold, productViaCdktf]
     .flat()
     .some((r) => r?.failed) || candidates.some((c) => c.result.failed);
   for (const [name, value, limit] of checks) {
@@ -266,6 +300,10 @@ function report({ rows, resources, cold, candidates, productTest, templateTest, 
     failed ||= !ok;
     print(`${ok ? "PASS" : "FAIL"} ${name}: ${value === undefined ? "not measured" : `${value.toFixed(2)}×`} (target ≤ ${limit}×)`);
   }
+  const same = sameOutput.differ.length === 0;
+  failed ||= !same;
+  print(`${same ? "PASS" : "FAIL"} \`npm run synth\` and \`cdktf synth\` write the same cdktf.out: ` +
+    (same ? `${sameOutput.files} files, byte for byte` : `differ in ${sameOutput.differ.join(", ")}`));
   // Growth per environment from the 5- and 20-environment rows; what is left at one environment is the fixed start.
   const five = rows.find((r) => r.label === sizeLabel({ environments: 5, deployments: 3 }));
   for (const [name, field] of [["`npm run synth`", "productCli"], ["app alone", "productApp"]]) {

@@ -40,8 +40,11 @@ describe("an endpoint with key auth", () => {
     const report = checkGuardrails(app);
     expect(report.hasErrors).toBe(true);
     expect(formatGuardrailReport(report).split("\n")).toEqual([
-      `guardrail error endpoint-key-auth at serving-dev/endpoint: ${KEY_AUTH_MESSAGE} ` +
-        `Fix: ${GUARDRAIL_RULES["endpoint-key-auth"].fix} To waive, ${WAIVE_KEY_AUTH}`,
+      "guardrail error endpoint-key-auth in serving-dev, 1 place:",
+      '  serving-dev/endpoint: authMode is "Key"',
+      `  To waive, ${WAIVE_KEY_AUTH}`,
+      "Why these rules, and the fix:",
+      `  endpoint-key-auth: ${GUARDRAIL_RULES["endpoint-key-auth"].why} Fix: ${GUARDRAIL_RULES["endpoint-key-auth"].fix}`,
       "1 guardrail error: no stack was written. Fix each one, or waive it with a reason in the config file.",
     ]);
   });
@@ -154,9 +157,12 @@ describe("formatGuardrailReport", () => {
     new MonitorDiagnosticSetting(stack, "diag", { name: "diag", targetResourceId: endpoint.id });
     applyGuardrails(stack, [{ rule: "compute-ssh", reason: "no longer needed" }], { configFile: "config/dev.yaml" });
     expect(formatGuardrailReport(checkGuardrails(app)).split("\n")).toEqual([
-      `guardrail warning endpoint-public at serving-dev/endpoint: publicNetworkAccess is "Enabled". ${GUARDRAIL_RULES["endpoint-public"].why} ` +
-        `Fix: ${GUARDRAIL_RULES["endpoint-public"].fix} (or waive: add to config/dev.yaml: waivers: [{ rule: endpoint-public, reason: "<why this risk is accepted here>" }])`,
+      "guardrail warning endpoint-public in serving-dev, 1 place:",
+      '  serving-dev/endpoint: publicNetworkAccess is "Enabled"',
+      '  To waive, add to config/dev.yaml: waivers: [{ rule: endpoint-public, reason: "<why this risk is accepted here>" }]',
       "guardrail note: the waiver of compute-ssh in config/dev.yaml matches no finding in serving-dev; remove it if it is no longer needed",
+      "Why these rules, and the fix:",
+      `  endpoint-public: ${GUARDRAIL_RULES["endpoint-public"].why} Fix: ${GUARDRAIL_RULES["endpoint-public"].fix}`,
     ]);
   });
 
@@ -288,4 +294,56 @@ it("docs/guardrails.md has a row for every rule that matches what the synth prin
     const cells = [`\`${id}\``, rule.severity, rule.description, rule.why, rule.fix, `\`{ rule: ${id}, reason: "..." }\``];
     expect(docs).toContain(`| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
   }
+});
+
+describe("formatGuardrailReport groups findings", () => {
+  /** A stack whose deployments all have public egress (a warning), and whose endpoint uses key auth (an error). */
+  function egressStack(app: ReturnType<typeof Testing.app>, name: string, deployments: string[], waivers: GuardrailWaiver[] = []) {
+    const stack = newStack(name, app);
+    const endpoint = compliantEndpoint(stack, "endpoint", { properties: { authMode: "Key" } });
+    new MonitorDiagnosticSetting(stack, "diag", { name: "diag", targetResourceId: endpoint.id });
+    for (const d of deployments) compliantDeployment(stack, `deployment-${d}`, endpoint, { name: d, properties: { egressPublicNetworkAccess: "Enabled" } });
+    routeTraffic(stack, "traffic", endpoint, Object.fromEntries(deployments.map((d, i) => [d, i === 0 ? 100 : 0])));
+    applyGuardrails(stack, waivers, { configFile: `config/${name.replace("serving-", "")}.yaml` });
+  }
+
+  it("prints one entry per rule and stack listing every place, and each rule's explanation once", () => {
+    const app = Testing.app();
+    egressStack(app, "serving-dev", ["blue", "green", "red"]);
+    egressStack(app, "serving-prod", ["blue"]);
+    const text = formatGuardrailReport(checkGuardrails(app));
+    const lines = text.split("\n");
+    expect(lines.filter((l) => l.startsWith("guardrail "))).toEqual([
+      "guardrail error endpoint-key-auth in serving-dev, 1 place:",
+      "guardrail error endpoint-key-auth in serving-prod, 1 place:",
+      "guardrail warning deployment-egress-public in serving-dev, 3 places:",
+      "guardrail warning deployment-egress-public in serving-prod, 1 place:",
+    ]);
+    const dev = lines.indexOf("guardrail warning deployment-egress-public in serving-dev, 3 places:");
+    expect(lines.slice(dev + 1, dev + 5)).toEqual([
+      '  serving-dev/deployment-blue: egressPublicNetworkAccess is "Enabled"',
+      '  serving-dev/deployment-green: egressPublicNetworkAccess is "Enabled"',
+      '  serving-dev/deployment-red: egressPublicNetworkAccess is "Enabled"',
+      '  To waive, add to config/dev.yaml: waivers: [{ rule: deployment-egress-public, reason: "<why this risk is accepted here>" }]',
+    ]);
+    for (const id of ["endpoint-key-auth", "deployment-egress-public"] as const) {
+      expect(text.split(GUARDRAIL_RULES[id].why)).toHaveLength(2);
+      expect(text.split(GUARDRAIL_RULES[id].fix)).toHaveLength(2);
+    }
+    expect(lines.at(-1)).toBe("2 guardrail errors: no stack was written. Fix each one, or waive it with a reason in the config file.");
+  });
+
+  it("prints waived findings of one rule as one line with every place and the reason, without the explanation", () => {
+    const app = Testing.app();
+    const reason = "egress to the feature store is not private yet";
+    egressStack(app, "serving-dev", ["blue", "green"], [
+      { rule: "deployment-egress-public", reason },
+      { rule: "endpoint-key-auth", reason: "legacy client" },
+    ]);
+    const text = formatGuardrailReport(checkGuardrails(app));
+    expect(text.split("\n")).toEqual([
+      "guardrail waived endpoint-key-auth at serving-dev/endpoint: legacy client",
+      `guardrail waived deployment-egress-public at serving-dev/deployment-blue, serving-dev/deployment-green: ${reason}`,
+    ]);
+  });
 });

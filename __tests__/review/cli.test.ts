@@ -131,7 +131,7 @@ describe("errors: one line on stderr, exit 2, no stack trace", () => {
   it("--help prints usage and exits 0", () => {
     const { code, stdout } = runCli(["--help"]);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage:\n {2}plan-review \[--synth-dir DIR\]/);
+    expect(stdout).toMatch(/^Usage:\n {2}plan-review \[--synth-dir DIR \[--synth-base DIR\]\]/);
   });
 });
 
@@ -163,7 +163,7 @@ describe("the module's exported functions are pure", () => {
   });
 
   it("index.ts only re-exports: every export is defined in one of the modules", () => {
-    const modules = ["cli", "diff", "markdown", "plan", "sensitive", "stateful", "synth", "synth-diff"].map((m) =>
+    const modules = ["cli", "diff", "force-new", "markdown", "plan", "rollout", "sensitive", "stateful", "synth", "synth-diff"].map((m) =>
       require(path.join(__dirname, "../../lib/review", m)),
     );
     for (const [name, value] of Object.entries(review)) {

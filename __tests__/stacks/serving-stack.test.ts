@@ -160,7 +160,7 @@ describe("guardrails on the serving stack", () => {
     const report = checkGuardrails(app);
     expect(report.hasErrors).toBe(true);
     expect(formatGuardrailReport(report)).toMatch(
-      /guardrail error endpoint-key-auth at serving-dev\/endpoint\/endpoint: .*waivers: \[\{ rule: endpoint-key-auth, reason: /,
+      /guardrail error endpoint-key-auth in serving-dev, 1 place:\n {2}serving-dev\/endpoint\/endpoint: .*\n {2}To waive, .*waivers: \[\{ rule: endpoint-key-auth, reason: /,
     );
   });
 

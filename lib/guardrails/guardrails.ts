@@ -1,8 +1,9 @@
 import { Aspects, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
-import { isBlocking, type GuardrailReport, type GuardrailWaiver, type StackGuardrails } from "./findings";
+import { isBlocking, type GuardrailFinding, type GuardrailReport, type GuardrailWaiver, type StackGuardrails } from "./findings";
 import { GuardrailAspect, waiverHint, type GuardrailAspectOptions } from "./guardrail-aspect";
 import { GuardrailRecord } from "./guardrail-record";
+import { RULE_IDS, type RuleId } from "./rule-ids";
 import { GUARDRAIL_RULES } from "./rules";
 
 /** Construct id of the metadata record under each stack. */
@@ -50,24 +51,39 @@ export function checkGuardrails(scope: IConstruct): GuardrailReport {
 }
 
 /**
- * The report as lines for stderr: errors, then warnings, then waived findings, then waivers that matched nothing.
+ * The report as text for the terminal: one entry per rule and stack, listing every place the rule applies, then what
+ * each rule guards against and how to fix it, once per rule.
  *
- * Empty when there is nothing to say. Ends with a summary line when the synth must stop.
+ * Entries come in this order: errors, warnings, waived findings, waivers that matched nothing. Empty when there is
+ * nothing to say. Ends with a summary line when the synth must stop.
  */
 export function formatGuardrailReport(report: GuardrailReport): string {
   const errors: string[] = [];
   const warnings: string[] = [];
   const waived: string[] = [];
   const unused: string[] = [];
+  const explained = new Set<RuleId>();
+  let errorCount = 0;
   for (const stack of report.stacks) {
-    for (const f of stack.findings) {
-      const rule = GUARDRAIL_RULES[f.rule];
-      if (f.waived) {
-        waived.push(`guardrail waived ${f.rule} at ${f.path}: ${f.reason}`);
-      } else if (f.severity === "error") {
-        errors.push(`guardrail error ${f.rule} at ${f.path}: ${f.message} Fix: ${rule.fix} To waive, ${waiverHint(f.rule, stack.configFile)}`);
+    for (const [id, findings] of byRule(stack.findings)) {
+      const rule = GUARDRAIL_RULES[id];
+      const places = findings.map((f) => f.path);
+      if (findings[0]!.waived) {
+        waived.push(`guardrail waived ${id} at ${places.join(", ")}: ${findings[0]!.reason}`);
+        continue;
+      }
+      explained.add(id);
+      const count = `${places.length} ${places.length === 1 ? "place" : "places"}`;
+      const entry = [
+        `guardrail ${rule.severity} ${id} in ${stack.stack}, ${count}:`,
+        ...findings.map((f) => `  ${f.path}: ${detailOf(f)}`),
+        `  To waive, ${waiverHint(id, stack.configFile)}`,
+      ].join("\n");
+      if (rule.severity === "error") {
+        errors.push(entry);
+        errorCount += findings.length;
       } else {
-        warnings.push(`guardrail warning ${f.rule} at ${f.path}: ${f.message} Fix: ${rule.fix} (or waive: ${waiverHint(f.rule, stack.configFile)})`);
+        warnings.push(entry);
       }
     }
     for (const w of stack.waivers) {
@@ -79,10 +95,30 @@ export function formatGuardrailReport(report: GuardrailReport): string {
     }
   }
   const lines = [...errors, ...warnings, ...waived, ...unused];
-  if (errors.length > 0) {
+  if (explained.size > 0) {
+    lines.push("Why these rules, and the fix:");
+    for (const id of RULE_IDS.filter((r) => explained.has(r))) lines.push(`  ${id}: ${GUARDRAIL_RULES[id].why} Fix: ${GUARDRAIL_RULES[id].fix}`);
+  }
+  if (errorCount > 0) {
     lines.push(
-      `${errors.length} guardrail error${errors.length === 1 ? "" : "s"}: no stack was written. Fix each one, or waive it with a reason in the config file.`,
+      `${errorCount} guardrail error${errorCount === 1 ? "" : "s"}: no stack was written. Fix each one, or waive it with a reason in the config file.`,
     );
   }
   return lines.join("\n");
+}
+
+/** Findings grouped by rule, in rule order; each group in path order. */
+function byRule(findings: readonly GuardrailFinding[]): Map<RuleId, GuardrailFinding[]> {
+  const groups = new Map<RuleId, GuardrailFinding[]>();
+  for (const id of RULE_IDS) {
+    const group = findings.filter((f) => f.rule === id);
+    if (group.length > 0) groups.set(id, group);
+  }
+  return groups;
+}
+
+/** What is wrong at one place: the finding's message without the rule's explanation, which is printed once. */
+function detailOf(finding: GuardrailFinding): string {
+  const why = `. ${GUARDRAIL_RULES[finding.rule].why}`;
+  return finding.message.endsWith(why) ? finding.message.slice(0, -why.length) : finding.message;
 }

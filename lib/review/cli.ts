@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import { renderPlanReview } from "./markdown";
 import { classifyPlan, parsePlanJson, RawPlan, redactPlan, ReviewInputError, sensitiveStringsOf, stackNameFromPath } from "./plan";
+import { rolloutWarnings } from "./rollout";
 import { SecretSet } from "./sensitive";
 import { readSynthDir, SynthStack } from "./synth";
 import { diffSynth, renderSynthDiff } from "./synth-diff";
@@ -21,7 +22,7 @@ export const EXIT_USAGE = 2;
 
 /** The --help text. */
 export const USAGE = `Usage:
-  plan-review [--synth-dir DIR] [--note TEXT] [--max-chars N] PLAN.json...
+  plan-review [--synth-dir DIR [--synth-base DIR]] [--note TEXT] [--max-chars N] PLAN.json...
   plan-review --synth-diff BASE_DIR HEAD_DIR [--note TEXT] [--max-chars N]
   plan-review --redact PLAN.json
 
@@ -29,6 +30,7 @@ Each PLAN.json is the output of \`terraform show -json <planfile>\` for one stac
 the stack name comes from the file name (plans/serving-dev.json -> serving-dev).
 
   --synth-dir DIR   cdktf output folder (cdktf.out): show construct paths and guardrails
+  --synth-base DIR  the base branch's cdktf output folder: rollout warnings above everything else
   --synth-diff      compare two cdktf output folders instead of plans (no credentials needed)
   --redact          print the plan JSON with sensitive values and state removed (safe as a CI artifact)
   --note TEXT       add a caution line under the title
@@ -41,6 +43,7 @@ interface Args {
   mode: "plan" | "synth-diff" | "redact" | "help";
   files: string[];
   synthDir?: string;
+  synthBase?: string;
   note?: string;
   maxChars?: number;
 }
@@ -83,6 +86,9 @@ function parseArgs(argv: readonly string[]): Args {
       case "--synth-dir":
         args.synthDir = value();
         break;
+      case "--synth-base":
+        args.synthBase = value();
+        break;
       case "--note":
         args.note = value();
         break;
@@ -99,6 +105,9 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (args.mode === "synth-diff" && args.files.length !== 2) throw new UsageError("--synth-diff needs exactly two folders: BASE_DIR HEAD_DIR");
   if (args.mode === "synth-diff" && args.synthDir !== undefined) throw new UsageError("--synth-dir applies to plans, not to --synth-diff");
+  if (args.synthBase !== undefined && (args.mode !== "plan" || args.synthDir === undefined)) {
+    throw new UsageError("--synth-base needs --synth-dir and plan files: it compares the base branch's synth with that one");
+  }
   if (args.mode === "redact" && args.files.length !== 1) throw new UsageError("--redact takes exactly one plan file");
   if (args.mode === "plan" && args.files.length === 0) throw new UsageError("no plan files given");
   return args;
@@ -135,10 +144,12 @@ function runPlans(args: Args, io: CliIO): void {
   const secrets = new SecretSet(parsed.flatMap((p) => [...sensitiveStringsOf(p.plan)]));
   const plans = parsed.map((p) => classifyPlan(p.plan, p.stack, p.file, secrets));
   const synth: Map<string, SynthStack> | undefined = args.synthDir !== undefined ? readSynthDir(args.synthDir) : undefined;
+  const rollout = synth && args.synthBase !== undefined ? rolloutWarnings(readSynthDir(args.synthBase), synth) : undefined;
   io.stdout(
     renderPlanReview(plans, {
       secrets,
       ...(synth ? { synth } : {}),
+      ...(rollout ? { rollout } : {}),
       ...(args.note !== undefined ? { note: args.note } : {}),
       ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
     }),
@@ -157,10 +168,11 @@ export function main(argv: readonly string[], io: CliIO): number {
         io.stdout(USAGE);
         return 0;
       case "synth-diff": {
-        const [base, head] = args.files as [string, string];
-        const diffs = diffSynth(readSynthDir(base), readSynthDir(head));
+        const [baseDir, headDir] = args.files as [string, string];
+        const [base, head] = [readSynthDir(baseDir), readSynthDir(headDir)];
         io.stdout(
-          renderSynthDiff(diffs, {
+          renderSynthDiff(diffSynth(base, head), {
+            rollout: rolloutWarnings(base, head),
             ...(args.note !== undefined ? { note: args.note } : {}),
             ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
           }),

@@ -2,7 +2,9 @@
 
 export * from "./diff";
 export * from "./markdown";
+export * from "./force-new";
 export * from "./plan";
+export * from "./rollout";
 export * from "./sensitive";
 export * from "./stateful";
 export * from "./synth";

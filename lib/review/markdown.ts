@@ -2,6 +2,7 @@
 
 import { AttributeChange, formatPath, PathStep } from "./diff";
 import { OutputEntry, ResourceEntry, StackPlan, summaryLine } from "./plan";
+import type { RolloutWarning } from "./rollout";
 import { isPlainObject, Masked, SecretSet } from "./sensitive";
 import { StatefulKind } from "./stateful";
 import { constructPathOf, GuardrailFinding, Guardrails, SynthStack } from "./synth";
@@ -138,6 +139,8 @@ export interface PlanReviewOptions {
   readonly maxChars?: number;
   /** Masks secret strings anywhere in the text, as a last line of defence. */
   readonly secrets?: SecretSet;
+  /** Rollout warnings between the base and head synths (--synth-base), shown above everything else. */
+  readonly rollout?: readonly RolloutWarning[];
 }
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -175,7 +178,7 @@ export function renderPlanReview(plans: readonly StackPlan[], options: PlanRevie
 }
 
 function buildPlanReview(plans: readonly StackPlan[], options: PlanReviewOptions, detail: Detail): string {
-  const lines: string[] = [MARKER, "## Terraform plan review", ""];
+  const lines: string[] = [MARKER, "## Terraform plan review", "", ...renderRolloutWarnings(options.rollout ?? [])];
   if (options.note) lines.push("> [!CAUTION]", `> ${esc(options.note)}`, "");
   if (detail === "compact") {
     lines.push("> [!NOTE]", "> Attribute-level detail was left out so the review fits in one GitHub comment; the workflow log has the full plan.", "");
@@ -398,4 +401,41 @@ export function renderGuardrails(guardrails: Guardrails | undefined): string[] {
     lines.push("");
   }
   return lines;
+}
+
+function changeText(c: AttributeChange): string {
+  return `${code(formatPath(c.path))} ${formatValue(c.before)} → ${formatValue(c.after)}`;
+}
+
+function warningLine(w: RolloutWarning): string {
+  const at = `${code(w.stack)} · ${code(w.address)}${w.constructPath !== undefined ? ` · construct ${code(w.constructPath)}` : ""}`;
+  switch (w.kind) {
+    case "live-deployment-removed": {
+      const shares = [w.trafficPercent > 0 ? `${w.trafficPercent}% of live traffic` : "", w.mirrorTrafficPercent > 0 ? `${w.mirrorTrafficPercent}% mirror traffic` : ""];
+      return (
+        `- **Live deployment removed**: ${code(w.deployment)} still takes ${shares.filter(Boolean).join(" and ")} in the base. ` +
+        "Azure keeps its share and refuses the new split. Set its traffic and mirror traffic to 0 and apply, then remove it in a second change. " +
+        at
+      );
+    }
+    case "immutable-version-changed":
+      return (
+        `- **Changed under the same version**: ${esc(w.asset)} ${code(w.name)} version ${code(w.version)}: ${w.changes.slice(0, 3).map(changeText).join(", ")}` +
+        `${w.changes.length > 3 ? ` and ${w.changes.length - 3} more` : ""}. ` +
+        `Azure ${w.asset} versions are immutable and the update is refused: give the new definition a new version. ${at}`
+      );
+    case "forced-replacement":
+      return (
+        `- **Replaced**: ${esc(w.label)} (${esc(w.loses)}): ${w.changes.map(changeText).join(", ")} forces a new resource ` +
+        `(${w.rule === "azapi" ? "azapi replaces a resource whose name, parent or location changes" : "azurerm ForceNew"}): ` +
+        `Terraform destroys it and creates it again. ${at}`
+      );
+  }
+}
+
+/** The rollout warnings as a GitHub caution block, or nothing when there are none. */
+export function renderRolloutWarnings(warnings: readonly RolloutWarning[]): string[] {
+  if (warnings.length === 0) return [];
+  const title = `**${warnings.length} rollout ${warnings.length === 1 ? "warning" : "warnings"}**: read ${warnings.length === 1 ? "it" : "them"} before anything else.`;
+  return [...quote(["[!CAUTION]", title, "", ...warnings.map(warningLine)]), ""];
 }

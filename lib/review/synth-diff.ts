@@ -17,9 +17,11 @@ import {
   MARKER,
   quote,
   renderAttributeLines,
+  renderRolloutWarnings,
   statefulTag,
 } from "./markdown";
 import { compareText } from "./plan";
+import type { RolloutWarning } from "./rollout";
 import { SENSITIVE_VALUE } from "./sensitive";
 import { LIKELY_REPLACING_ATTRIBUTES, StatefulKind, statefulKind } from "./stateful";
 import { SynthResource, SynthStack } from "./synth";
@@ -167,6 +169,8 @@ export function diffSynth(base: ReadonlyMap<string, SynthStack>, head: ReadonlyM
 export interface SynthDiffOptions {
   readonly note?: string;
   readonly maxChars?: number;
+  /** Rollout warnings between the same two synths (`rolloutWarnings`), shown above everything else. */
+  readonly rollout?: readonly RolloutWarning[];
 }
 
 /** Renders the synth diff as Markdown with the same marker and limit as the plan review. */
@@ -175,12 +179,12 @@ export function renderSynthDiff(diffs: readonly StackDiff[], options: SynthDiffO
 }
 
 function buildSynthDiff(diffs: readonly StackDiff[], options: SynthDiffOptions, detail: Detail): string {
-  const lines: string[] = [MARKER, "## Synthesized configuration diff", ""];
+  const lines: string[] = [MARKER, "## Synthesized configuration diff", "", ...renderRolloutWarnings(options.rollout ?? [])];
   lines.push(
     ...quote([
       "[!NOTE]",
       "No Terraform plan: this run had no Azure credentials (a fork, for example). This compares the synthesized Terraform JSON of the base branch and this pull request.",
-      "It shows what the configuration asks for, not what Azure will do: replacements forced by the provider and drift are not visible.",
+      "It shows what the configuration asks for, not what Azure will do: drift is not visible, and a replacement the provider forces is flagged only for the ForceNew attributes the review knows (rollout warnings).",
     ]),
     "",
   );

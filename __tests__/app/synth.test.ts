@@ -1,0 +1,141 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { baseConfig, configDir, deployment } from "../helpers/config-dir";
+
+const ROOT = join(__dirname, "..", "..");
+const PRELOAD_PROPS_ERROR = join(__dirname, "fixtures", "props-error-preload.js");
+const PRELOAD_ERROR_ANNOTATION = join(__dirname, "fixtures", "error-annotation-preload.js");
+
+/** Runs `npm run synth`'s script (scripts/synth.js) with a config folder and an output folder, as npm would. */
+function synth(configFolder: string, outdir: string, options: { nodeArgs?: string[]; args?: string[] } = {}) {
+  const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), "scripts/synth.js", "--output", outdir, ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, SERVING_CONFIG_DIR: configFolder },
+    encoding: "utf8",
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
+}
+
+/** Every file under `dir`, relative to it, sorted. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
+
+const devOnly = () => configDir({ "dev.yaml": baseConfig() });
+
+describe("npm run synth (scripts/synth.js)", () => {
+  // One successful synth; each failure below starts from a copy of its output, as a user's cdktf.out would be.
+  let good: string;
+  let first: ReturnType<typeof synth>;
+  beforeAll(() => {
+    good = join(mkdtempSync(join(tmpdir(), "synth-good-")), "cdktf.out");
+    first = synth(devOnly(), good);
+  });
+
+  /** A copy of the good output, with what `terraform init` adds to a stack folder and a folder of a removed stack. */
+  function earlierOutput(): string {
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-again-")), "cdktf.out");
+    cpSync(good, outdir, { recursive: true });
+    mkdirSync(join(outdir, "stacks", "serving-dev", ".terraform"));
+    writeFileSync(join(outdir, "stacks", "serving-dev", ".terraform.lock.hcl"), "# lock\n");
+    return outdir;
+  }
+
+  test("writes the manifest and one stack folder per stack, and says which stacks it wrote, once", () => {
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    expect(filesUnder(good)).toEqual(
+      expect.arrayContaining(["manifest.json", "stacks/serving-dev/cdk.tf.json", "stacks/state-sttfstate01/cdk.tf.json"]),
+    );
+    const manifest = JSON.parse(readFileSync(join(good, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks).sort()).toEqual(["serving-dev", "state-sttfstate01"]);
+    expect(manifest.stacks["serving-dev"]).toEqual(
+      expect.objectContaining({ synthesizedStackPath: "stacks/serving-dev/cdk.tf.json", workingDirectory: "stacks/serving-dev" }),
+    );
+    expect(first.stdout.trim().split("\n").at(-1)).toBe("Generated Terraform code for the stacks: serving-dev, state-sttfstate01");
+  });
+
+  test("a later successful synth keeps Terraform's files in a stack folder and removes the folder of a stack that is gone", () => {
+    const outdir = earlierOutput();
+    mkdirSync(join(outdir, "stacks", "serving-old"));
+    writeFileSync(join(outdir, "stacks", "serving-old", "cdk.tf.json"), "{}");
+    const run = synth(devOnly(), outdir);
+    expect(run.status).toBe(0);
+    expect(existsSync(join(outdir, "stacks", "serving-old"))).toBe(false);
+    expect(existsSync(join(outdir, "stacks", "serving-dev", ".terraform"))).toBe(true);
+    expect(readFileSync(join(outdir, "stacks", "serving-dev", "cdk.tf.json"), "utf8")).toBe(
+      readFileSync(join(good, "stacks", "serving-dev", "cdk.tf.json"), "utf8"),
+    );
+  });
+
+  /** After a failed synth: exit 1, the problem printed exactly once, no stack JSON or manifest, Terraform's files kept. */
+  function expectFailedWithoutStaleOutput(run: ReturnType<typeof synth>, outdir: string, problem: string) {
+    expect(run.status).toBe(1);
+    expect(occurrences(run.output, problem)).toBe(1);
+    expect(run.output).not.toMatch(/^\s+at /m);
+    expect(run.output).not.toContain("Generated Terraform code");
+    const left = filesUnder(outdir);
+    expect(left.filter((f) => f.endsWith("cdk.tf.json") || f === "manifest.json")).toEqual([]);
+    expect(left).toContain("stacks/serving-dev/.terraform.lock.hcl");
+  }
+
+  test("bad config after an earlier successful synth: the problem once, exit 1, no stack JSON left", () => {
+    const outdir = earlierOutput();
+    const bad = configDir({ "dev.yaml": baseConfig({ compute: { name: "cpu-cluster", vm_size: "STANDARD_D2_V2", min_nodes: 3, max_nodes: 2 } }) });
+    const run = synth(bad, outdir);
+    expectFailedWithoutStaleOutput(run, outdir, "compute.min_nodes: must be <= compute.max_nodes (2) (got 3)");
+  });
+
+  test("an unwaived guardrail error after an earlier successful synth: reported once, exit 1, no stack JSON left", () => {
+    const outdir = earlierOutput();
+    const keyAuth = configDir({
+      "dev.yaml": baseConfig({ endpoint: { name: "churn-dev", auth_mode: "key", deployments: [deployment({ instance_count: 3 })] } }),
+    });
+    const run = synth(keyAuth, outdir);
+    expectFailedWithoutStaleOutput(run, outdir, "guardrail error endpoint-key-auth");
+  });
+
+  test("a construct invariant after an earlier successful synth: reported once, exit 1, no stack JSON left", () => {
+    const outdir = earlierOutput();
+    const run = synth(devOnly(), outdir, { nodeArgs: ["--require", PRELOAD_PROPS_ERROR] });
+    expectFailedWithoutStaleOutput(run, outdir, "ComputeCluster: minNodes: must be <= maxNodes (2) (got 3)");
+  });
+
+  test("an error annotation, which cdktf writes stacks despite under synth: reported once, exit 1, no stack JSON left", () => {
+    const outdir = earlierOutput();
+    const run = synth(devOnly(), outdir, { nodeArgs: ["--require", PRELOAD_ERROR_ANNOTATION] });
+    expectFailedWithoutStaleOutput(run, outdir, "test error annotation");
+    expect(run.stderr).toContain("[state-sttfstate01] test error annotation\n1 error: no stack was written.");
+  });
+
+  test("an unknown argument is a usage error (exit 2) that writes nothing", () => {
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-usage-")), "cdktf.out");
+    const run = synth(devOnly(), outdir, { args: ["--bogus"] });
+    expect(run.status).toBe(2);
+    expect(run.stderr.split("\n")[0]).toBe("synth: unknown argument --bogus");
+    expect(existsSync(outdir)).toBe(false);
+  });
+});
+
+describe("package.json", () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+  test("npm run synth runs the app directly, not through the cdktf CLI", () => {
+    expect(pkg.scripts.synth).toBe("node scripts/synth.js");
+  });
+
+  test("npm run help prints the cheat sheet in the top-level help file", () => {
+    // The script's own command, as npm runs it (from the project root, in a shell), without npm's start-up.
+    const run = spawnSync(pkg.scripts.help, { cwd: ROOT, shell: true, encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(readFileSync(join(ROOT, "help"), "utf8"));
+  });
+});
