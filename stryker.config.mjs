@@ -13,7 +13,6 @@ export default {
   ignoreStatic: true,
   // The machine has two cores shared with other work.
   concurrency: 2,
-  timeoutMS: 20000,
   // Re-runs only mutants whose code or covering tests changed since the last run (reports/stryker-incremental.json).
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",

@@ -7,7 +7,7 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { Construct } from "constructs";
 import { AzapiUpdateResource, MlResourceType } from "../azapi";
-import { assertInRange } from "./invariants";
+import { PropsChecker } from "./invariants";
 
 /** Names of the workspace and of each resource it depends on. */
 export interface MlWorkspaceNames {
@@ -87,7 +87,7 @@ export class MlWorkspace extends Construct {
   constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
     super(scope, id);
     const retention = props.logRetentionDays ?? 30;
-    assertInRange("logRetentionDays", retention, 30, 730, "MlWorkspace");
+    new PropsChecker("MlWorkspace").wholeNumber("logRetentionDays", retention, 30, 730).throwIfInvalid();
     const publicAccess = props.publicNetworkAccess ?? true;
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: { ...props.tags } };
