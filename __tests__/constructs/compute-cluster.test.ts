@@ -31,6 +31,17 @@ describe("ComputeCluster", () => {
     });
   });
 
+  test.each<[string, unknown]>([
+    ["local_auth_enabled", false],
+    ["ssh_public_access_enabled", false],
+    ["identity", { type: "SystemAssigned" }],
+    ["vm_priority", "Dedicated"],
+    ["location", "westeurope"],
+  ])("security and Azure contract setting %s = %p", (attribute, expected) => {
+    const cluster: any = Object.values(JSON.parse(synth()).resource.azurerm_machine_learning_compute_cluster)[0];
+    expect(cluster[attribute]).toEqual(expected);
+  });
+
   test("low priority, node bounds and idle time map to the scale settings", () => {
     expect(
       synth({ vmPriority: "low_priority", minNodes: 1, maxNodes: 8, idleTimeBeforeScaleDown: "PT10M", tags: { a: "b" } }),

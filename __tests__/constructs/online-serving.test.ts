@@ -80,6 +80,12 @@ describe("OnlineEndpoint", () => {
         ["endpoint_metrics-write", "AzureML Metrics Writer (preview)", principal],
       ]),
     );
+    const scopes = Object.fromEntries(Object.values<any>(json.resource.azurerm_role_assignment).map((r) => [r.role_definition_name, r.scope]));
+    expect(scopes).toEqual({
+      AcrPull: expect.stringMatching(/^\$\{azurerm_container_registry\.ml_registry_\w+\.id\}$/),
+      "Storage Blob Data Reader": expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+      "AzureML Metrics Writer (preview)": expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
+    });
     const endpoint = resourceAt(json, "azapi_resource", "endpoint/endpoint");
     expect(endpoint.depends_on).toHaveLength(3);
     expect([...endpoint.depends_on].sort()).toEqual(
