@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { baseConfig, configDir, deployment } from "../helpers/config-dir";
 
 const ROOT = join(__dirname, "..", "..");
+/** The test-owned copy of the sample environments; the user's own config/ is never read by tests. */
+const FIXTURE_CONFIG = join(__dirname, "..", "fixtures", "config");
 
 /** Runs the real app (main.ts) as `cdktf synth` would, with its own config folder and output folder. */
 function runApp(configFolder: string) {
@@ -20,7 +22,7 @@ function runApp(configFolder: string) {
 
 describe("the app", () => {
   test("synthesizes one serving stack per environment and one state stack per state account", () => {
-    const run = runApp(join(ROOT, "config"));
+    const run = runApp(FIXTURE_CONFIG);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.written).toEqual(["serving-dev", "serving-prod", "state-stchurntfstate01"]);

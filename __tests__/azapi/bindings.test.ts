@@ -256,7 +256,29 @@ describe("AzapiResource", () => {
     expect(synth(stack).resource.azapi_resource.endpoint.body).toEqual({
       properties: { authMode: "AMLToken", publicNetworkAccess: "Disabled" },
     });
-    expect(MlResourceType.onlineEndpoint).toBe(`Microsoft.MachineLearningServices/workspaces/onlineEndpoints@${ML_API_VERSION}`);
+  });
+});
+
+describe("MlResourceType", () => {
+  // Literal strings, not built from ML_API_VERSION: a changed API version or resource path must fail here.
+  test.each([
+    ["workspace", "Microsoft.MachineLearningServices/workspaces@2025-12-01"],
+    ["onlineEndpoint", "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01"],
+    ["onlineDeployment", "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments@2025-12-01"],
+    ["modelVersion", "Microsoft.MachineLearningServices/workspaces/models/versions@2025-12-01"],
+    ["environmentVersion", "Microsoft.MachineLearningServices/workspaces/environments/versions@2025-12-01"],
+    ["codeVersion", "Microsoft.MachineLearningServices/workspaces/codes/versions@2025-12-01"],
+    ["batchEndpoint", "Microsoft.MachineLearningServices/workspaces/batchEndpoints@2025-12-01"],
+    ["batchDeployment", "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments@2025-12-01"],
+  ] as const)("%s is %s", (key, type) => {
+    expect(MlResourceType[key]).toBe(type);
+  });
+
+  test("lists exactly those types, at the API version the vendored schema describes", () => {
+    expect(Object.keys(MlResourceType).sort()).toEqual(
+      ["batchDeployment", "batchEndpoint", "codeVersion", "environmentVersion", "modelVersion", "onlineDeployment", "onlineEndpoint", "workspace"],
+    );
+    expect(ML_API_VERSION).toBe("2025-12-01");
   });
 });
 

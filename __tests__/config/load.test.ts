@@ -157,6 +157,11 @@ describe("rejecting bad input", () => {
     ]);
   });
 
+  test("min_nodes equal to max_nodes is a fixed-size cluster, and accepted", () => {
+    const [env] = loadValid({ "dev.yaml": baseConfig({ compute: { name: "cpu", vm_size: "STANDARD_D2_V2", min_nodes: 4, max_nodes: 4 } }) });
+    expect([env.config.compute.min_nodes, env.config.compute.max_nodes]).toEqual([4, 4]);
+  });
+
   test("numeric bounds", () => {
     expect(
       problemsOf({ "dev.yaml": baseConfig({ compute: { name: "cpu", vm_size: "STANDARD_D2_V2", min_nodes: -1, max_nodes: 0.5 } }) }),

@@ -168,6 +168,20 @@ describe("endpoint block", () => {
     ]);
   });
 
+  test("the scale-in threshold may sit exactly 10 points under scale-out, not 9", () => {
+    const autoscale = (scaleIn: number) =>
+      withEndpoint([deployment({ autoscale: { min_instances: 1, max_instances: 4, scale_out_cpu_percent: 70, scale_in_cpu_percent: scaleIn } })]);
+    expect(loadValid(autoscale(60))[0].config.endpoint!.deployments[0].autoscale!.scale_in_cpu_percent).toBe(60);
+    expect(rules(autoscale(61))).toEqual([
+      "endpoint.deployments[0].autoscale.scale_in_cpu_percent: must be at least 10 points below scale_out_cpu_percent (70) so that scaling does not flap (got 61)",
+    ]);
+  });
+
+  test("autoscale bounds may equal instance_count", () => {
+    const [env] = loadValid(withEndpoint([deployment({ instance_count: 3, autoscale: { min_instances: 3, max_instances: 3 } })]));
+    expect(env.config.endpoint!.deployments[0].autoscale).toMatchObject({ min_instances: 3, max_instances: 3 });
+  });
+
   test("one asset version means one definition across deployments", () => {
     const other = { name: "churn", version: "3", path: "azureml://elsewhere/", type: "custom_model" };
     expect(rules(withEndpoint([deployment({ traffic: 50 }), deployment({ name: "green", traffic: 50, model: other })]))).toEqual([

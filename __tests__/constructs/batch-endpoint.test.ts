@@ -291,7 +291,7 @@ describe("BatchEndpoint invariants", () => {
     ["an error threshold under -1", { errorThreshold: -2 }, "BatchEndpoint: deployment.errorThreshold: must be a whole number >= -1 (got -2)"],
     ["negative retries", { retry: { maxRetries: -1 } }, "BatchEndpoint: deployment.retry.maxRetries: must be a whole number >= 0 (got -1)"],
     ["a zero timeout", { retry: { timeoutSeconds: 0 } }, "BatchEndpoint: deployment.retry.timeoutSeconds: must be a whole number >= 1 (got 0)"],
-    ["code without an environment", { environmentId: undefined }, "BatchEndpoint: deployment.environmentId: is required when code is given (got undefined)"],
+    ["code without an environment", { environmentId: undefined }, "BatchEndpoint: deployment.environmentId: is required when code is given"],
   ])("rejects %s", (_, deployment, message) => {
     expect(() => synth({}, deployment)).toThrow(message);
   });

@@ -41,6 +41,16 @@ describe("ComputeCluster", () => {
     });
   });
 
+  test.each<[string, unknown]>([
+    ["local_auth_enabled", false],
+    ["ssh_public_access_enabled", false],
+    ["vm_priority", "Dedicated"],
+    ["location", "westeurope"],
+  ])("security and Azure contract setting %s = %p", (attribute, expected) => {
+    const cluster: any = Object.values(JSON.parse(synth()).resource.azurerm_machine_learning_compute_cluster)[0];
+    expect(cluster[attribute]).toEqual(expected);
+  });
+
   test("low priority, node bounds and idle time map to the scale settings", () => {
     expect(
       synth({ vmPriority: "low_priority", minNodes: 1, maxNodes: 8, idleTimeBeforeScaleDown: "PT10M", tags: { a: "b" } }),
@@ -51,11 +61,34 @@ describe("ComputeCluster", () => {
     });
   });
 
-  test("minNodes above maxNodes is refused", () => {
+  test("minNodes equal to maxNodes is a fixed-size cluster; one more is refused", () => {
+    expect(synth({ minNodes: 4, maxNodes: 4 })).toHaveResourceWithProperties(MachineLearningComputeCluster, {
+      scale_settings: expect.objectContaining({ min_node_count: 4, max_node_count: 4 }),
+    });
     expect(() => synth({ minNodes: 5, maxNodes: 4 })).toThrow("ComputeCluster: minNodes: must be <= maxNodes (4) (got 5)");
   });
 
-  test("maxNodes below 1 is refused", () => {
-    expect(() => synth({ maxNodes: 0 })).toThrow("ComputeCluster: maxNodes: must be a whole number from 1 to 1000 (got 0)");
+  test.each([
+    [{ maxNodes: 0 }, "ComputeCluster: maxNodes: must be a whole number from 1 to 1000 (got 0)"],
+    [{ maxNodes: 1001 }, "ComputeCluster: maxNodes: must be a whole number from 1 to 1000 (got 1001)"],
+    [{ minNodes: -1 }, "ComputeCluster: minNodes: must be a whole number from 0 to 1000 (got -1)"],
+    [{ idleTimeBeforeScaleDown: "PT0S" }, 'ComputeCluster: idleTimeBeforeScaleDown: must be an ISO-8601 duration longer than zero, such as PT2M (got "PT0S")'],
+  ])("refuses %p", (props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test("the bounds 1 and 1000 nodes are accepted", () => {
+    expect(() => synth({ maxNodes: 1 })).not.toThrow();
+    expect(() => synth({ minNodes: 1000, maxNodes: 1000 })).not.toThrow();
+  });
+
+  test("every invalid prop is reported in one error", () => {
+    expect(() => synth({ minNodes: 7, maxNodes: 0, idleTimeBeforeScaleDown: "PT-5M" })).toThrow(
+      [
+        "ComputeCluster: maxNodes: must be a whole number from 1 to 1000 (got 0)",
+        "ComputeCluster: minNodes: must be <= maxNodes (0) (got 7)",
+        'ComputeCluster: idleTimeBeforeScaleDown: must be an ISO-8601 duration longer than zero, such as PT2M (got "PT-5M")',
+      ].join("\n"),
+    );
   });
 });

@@ -84,6 +84,74 @@ describe("MlWorkspace defaults", () => {
   });
 });
 
+describe("MlWorkspace security and Azure contract settings, one assertion each", () => {
+  let json: any;
+  beforeAll(() => {
+    json = synthJson(newStackWithWorkspace());
+  });
+
+  test.each<[string, string, string, unknown]>([
+    ["azurerm_storage_account", "ml/storage", "shared_access_key_enabled", false],
+    ["azurerm_storage_account", "ml/storage", "default_to_oauth_authentication", true],
+    ["azurerm_storage_account", "ml/storage", "infrastructure_encryption_enabled", true],
+    ["azurerm_storage_account", "ml/storage", "min_tls_version", "TLS1_2"],
+    ["azurerm_storage_account", "ml/storage", "https_traffic_only_enabled", true],
+    ["azurerm_storage_account", "ml/storage", "allow_nested_items_to_be_public", false],
+    ["azurerm_storage_account", "ml/storage", "account_tier", "Standard"],
+    ["azurerm_storage_account", "ml/storage", "account_kind", "StorageV2"],
+    ["azurerm_storage_account", "ml/storage", "account_replication_type", "ZRS"],
+    ["azurerm_key_vault", "ml/key-vault", "rbac_authorization_enabled", true],
+    ["azurerm_key_vault", "ml/key-vault", "purge_protection_enabled", true],
+    ["azurerm_key_vault", "ml/key-vault", "soft_delete_retention_days", 90],
+    ["azurerm_key_vault", "ml/key-vault", "sku_name", "standard"],
+    ["azurerm_key_vault", "ml/key-vault", "public_network_access_enabled", true],
+    ["azurerm_container_registry", "ml/registry", "admin_enabled", false],
+    ["azurerm_container_registry", "ml/registry", "anonymous_pull_enabled", false],
+    ["azurerm_container_registry", "ml/registry", "sku", "Standard"],
+    ["azurerm_machine_learning_workspace", "ml/workspace", "sku_name", "Basic"],
+    ["azurerm_machine_learning_workspace", "ml/workspace", "v1_legacy_mode_enabled", false],
+    ["azurerm_machine_learning_workspace", "ml/workspace", "public_network_access_enabled", true],
+    ["azurerm_log_analytics_workspace", "ml/log-analytics", "sku", "PerGB2018"],
+    ["azurerm_log_analytics_workspace", "ml/log-analytics", "retention_in_days", 30],
+    ["azurerm_application_insights", "ml/app-insights", "application_type", "web"],
+  ])("%s at %s: %s = %p", (type, path, attribute, expected) => {
+    expect(resourceAt(json, type, path)[attribute]).toEqual(expected);
+  });
+
+  test("the workspace identity is system-assigned", () => {
+    expect(resourceAt(json, "azurerm_machine_learning_workspace", "ml/workspace").identity).toEqual({ type: "SystemAssigned" });
+  });
+
+  test("blob lifecycle: versioning, and 7 days to restore deleted blobs and containers", () => {
+    expect(resourceAt(json, "azurerm_storage_account", "ml/storage").blob_properties).toEqual({
+      versioning_enabled: true,
+      delete_retention_policy: { days: 7 },
+      container_delete_retention_policy: { days: 7 },
+    });
+  });
+
+  test("every resource is in the given resource group and region", () => {
+    for (const [type, path] of [
+      ["azurerm_storage_account", "ml/storage"],
+      ["azurerm_key_vault", "ml/key-vault"],
+      ["azurerm_container_registry", "ml/registry"],
+      ["azurerm_machine_learning_workspace", "ml/workspace"],
+      ["azurerm_log_analytics_workspace", "ml/log-analytics"],
+      ["azurerm_application_insights", "ml/app-insights"],
+    ]) {
+      expect([type, resourceAt(json, type, path).resource_group_name, resourceAt(json, type, path).location]).toEqual([type, "rg-test", "westeurope"]);
+    }
+  });
+
+  test("names come from props", () => {
+    expect(
+      ["azurerm_machine_learning_workspace", "azurerm_log_analytics_workspace", "azurerm_application_insights", "azurerm_key_vault", "azurerm_storage_account", "azurerm_container_registry"].map(
+        (type) => (Object.values(json.resource[type])[0] as any).name,
+      ),
+    ).toEqual(["mlw-test", "log-test", "appi-test", "kvtest", "sttest", "crtest"]);
+  });
+});
+
 describe("MlWorkspace datastore access", () => {
   test("switches the system datastores to identity-based access, since the storage refuses shared keys", () => {
     const json = synthJson(newStackWithWorkspace());

@@ -25,11 +25,17 @@ const BASE: MonitoringProps = {
   tags: { project: "fraud" },
 };
 
-/** Synthesizes a fresh stack holding one Monitoring with `BASE` overridden by `overrides`. */
+let baseSynth: string | undefined;
+
+/** Synthesizes a fresh stack holding one Monitoring with `BASE` overridden by `overrides` (BASE alone once per file). */
 function synth(overrides: Partial<MonitoringProps> = {}): string {
-  return Testing.synthScope((scope) => {
-    new Monitoring(scope, "monitoring", { ...BASE, ...overrides });
-  });
+  const fresh = () =>
+    Testing.synthScope((scope) => {
+      new Monitoring(scope, "monitoring", { ...BASE, ...overrides });
+    });
+  if (Object.keys(overrides).length > 0) return fresh();
+  baseSynth ??= fresh();
+  return baseSynth;
 }
 
 function resources(json: string, type: string): Record<string, any>[] {
@@ -66,8 +72,11 @@ describe("Monitoring diagnostic settings", () => {
   });
 
   test("uses the enabled_metric block, not the deprecated metric block", () => {
-    for (const setting of resources(synth(), MonitorDiagnosticSetting.tfResourceType)) {
+    const settings = resources(synth(), MonitorDiagnosticSetting.tfResourceType);
+    expect(settings).toHaveLength(2);
+    for (const setting of settings) {
       expect(setting.metric).toBeUndefined();
+      expect(setting.name).toBe("diag-log-analytics");
     }
   });
 
@@ -97,7 +106,7 @@ describe("Monitoring action group", () => {
 
   test("every alert notifies the action group", () => {
     const alerts = resources(synth(), MonitorMetricAlert.tfResourceType);
-    expect(alerts.length).toBeGreaterThan(0);
+    expect(alerts).toHaveLength(5);
     for (const alert of alerts) {
       expect(alert.action).toEqual([{ action_group_id: expect.stringMatching(/^\$\{azurerm_monitor_action_group\.monitoring_action-group_\w+\.id\}$/) }]);
     }
@@ -226,5 +235,35 @@ describe("Monitoring invariants", () => {
     ],
   ])("rejects %s", (_, overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+
+  test("the bounds are accepted: a 12-character short name, 1 and 180000 ms, 1 and 100 %, 50 instances", () => {
+    expect(() => synth({ actionGroupShortName: "abcdefghijkl", latencyP95Ms: 1, cpuPercent: 1 })).not.toThrow();
+    expect(() =>
+      synth({
+        actionGroupShortName: "a",
+        latencyP95Ms: 180000,
+        cpuPercent: 100,
+        deployments: [{ name: "blue", id: "/a", autoscale: { settingId: "/s", maxInstances: 50 } }],
+      }),
+    ).not.toThrow();
+  });
+
+  test("every invalid prop is reported in one error", () => {
+    expect(() =>
+      synth({
+        latencyP95Ms: -1,
+        cpuPercent: 0,
+        alertEmails: ["a@example.com", "a@example.com"],
+        deployments: [{ name: "blue", id: "/a", autoscale: { settingId: "/s", maxInstances: 51 } }],
+      }),
+    ).toThrow(
+      [
+        "Monitoring: latencyP95Ms: must be a whole number from 1 to 180000 (got -1)",
+        "Monitoring: cpuPercent: must be a whole number from 1 to 100 (got 0)",
+        'Monitoring: alertEmails: must not repeat a value (got "a@example.com")',
+        "Monitoring: deployments.blue.autoscale.maxInstances: must be a whole number from 1 to 50 (got 51)",
+      ].join("\n"),
+    );
   });
 });

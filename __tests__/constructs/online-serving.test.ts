@@ -80,6 +80,12 @@ describe("OnlineEndpoint", () => {
         ["endpoint_metrics-write", "AzureML Metrics Writer (preview)", principal],
       ]),
     );
+    const scopes = Object.fromEntries(Object.values<any>(json.resource.azurerm_role_assignment).map((r) => [r.role_definition_name, r.scope]));
+    expect(scopes).toEqual({
+      AcrPull: expect.stringMatching(/^\$\{azurerm_container_registry\.ml_registry_\w+\.id\}$/),
+      "Storage Blob Data Reader": expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+      "AzureML Metrics Writer (preview)": expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
+    });
     // Every assignment is to a managed identity created in the same apply: the type avoids PrincipalNotFound.
     for (const r of Object.values(json.resource.azurerm_role_assignment) as any[]) expect(r.principal_type).toBe("ServicePrincipal");
     // The endpoint waits for a delay after all three, since RBAC takes minutes to take effect.
@@ -208,9 +214,51 @@ describe("OnlineDeployment", () => {
     [{ instanceCount: 51 }, "OnlineDeployment: instanceCount: must be a whole number from 1 to 50 (got 51)"],
     [{ requestTimeoutMs: 180001 }, "OnlineDeployment: requestTimeoutMs: must be a whole number from 1 to 180000 (got 180001)"],
     [{ code: { codeId: "c", scoringScript: "s.py" } }, "OnlineDeployment: environmentId: is required when code is given"],
+    [{ maxConcurrentRequestsPerInstance: 0 }, "OnlineDeployment: maxConcurrentRequestsPerInstance: must be a whole number from 1 to 1000 (got 0)"],
+    [{ maxQueueWaitMs: 0 }, "OnlineDeployment: maxQueueWaitMs: must be a whole number from 1 to 180000 (got 0)"],
+    [{ livenessProbe: { periodSeconds: 0 } }, "OnlineDeployment: livenessProbe.periodSeconds: must be a whole number from 1 to 3600 (got 0)"],
+    [{ livenessProbe: { initialDelaySeconds: -1 } }, "OnlineDeployment: livenessProbe.initialDelaySeconds: must be a whole number from 0 to 3600 (got -1)"],
+    [{ readinessProbe: { timeoutSeconds: 0 } }, "OnlineDeployment: readinessProbe.timeoutSeconds: must be a whole number from 1 to 3600 (got 0)"],
+    [{ readinessProbe: { failureThreshold: 0 } }, "OnlineDeployment: readinessProbe.failureThreshold: must be a whole number from 1 to 1000 (got 0)"],
+    [{ readinessProbe: { successThreshold: 1001 } }, "OnlineDeployment: readinessProbe.successThreshold: must be a whole number from 1 to 1000 (got 1001)"],
   ])("invariant %p", (props, message) => {
     const stack = newStack();
     expect(() => deploymentIn(stack, endpointIn(stack), props)).toThrow(message);
+  });
+
+  test("the bounds are accepted: 1 and 50 instances, 1 and 180000 ms, a probe without initial delay", () => {
+    const stack = newStack();
+    const endpoint = endpointIn(stack);
+    expect(() => deploymentIn(stack, endpoint, { name: "a", instanceCount: 1, requestTimeoutMs: 1, maxQueueWaitMs: 1 })).not.toThrow();
+    expect(() =>
+      deploymentIn(stack, endpoint, {
+        name: "b",
+        instanceCount: 50,
+        requestTimeoutMs: 180000,
+        maxQueueWaitMs: 180000,
+        maxConcurrentRequestsPerInstance: 1000,
+        livenessProbe: { initialDelaySeconds: 0, periodSeconds: 3600, timeoutSeconds: 3600, failureThreshold: 1000, successThreshold: 1000 },
+      }),
+    ).not.toThrow();
+  });
+
+  test("every invalid prop is reported in one error", () => {
+    const stack = newStack();
+    expect(() =>
+      deploymentIn(stack, endpointIn(stack), {
+        instanceCount: 0,
+        requestTimeoutMs: -5,
+        code: { codeId: "c", scoringScript: "s.py" },
+        readinessProbe: { periodSeconds: -10 },
+      }),
+    ).toThrow(
+      [
+        "OnlineDeployment: instanceCount: must be a whole number from 1 to 50 (got 0)",
+        "OnlineDeployment: requestTimeoutMs: must be a whole number from 1 to 180000 (got -5)",
+        "OnlineDeployment: environmentId: is required when code is given",
+        "OnlineDeployment: readinessProbe.periodSeconds: must be a whole number from 1 to 3600 (got -10)",
+      ].join("\n"),
+    );
   });
 });
 
@@ -255,10 +303,39 @@ describe("EndpointTraffic", () => {
     );
     expect(() => trafficJson({ red: 100 })).toThrow("EndpointTraffic: traffic.red: must name one of the deployments (blue, green) (got 100)");
   });
+
+  test("all shares 0 is accepted: the endpoint takes no live traffic", () => {
+    const update = resourceAt(trafficJson({ blue: 0, green: 0 }), "azapi_update_resource", "traffic/traffic");
+    expect(update.body.properties.traffic).toEqual({ blue: 0, green: 0 });
+  });
+
+  test("refuses negative or fractional shares, and mirroring over 50 %; 50 % is the most", () => {
+    expect(() => trafficJson({ blue: 110, green: -10 })).toThrow(
+      [
+        "EndpointTraffic: traffic.blue: must be a whole number from 0 to 100 (got 110)",
+        "EndpointTraffic: traffic.green: must be a whole number from 0 to 100 (got -10)",
+      ].join("\n"),
+    );
+    expect(() => trafficJson({ blue: 99.5, green: 0.5 })).toThrow("EndpointTraffic: traffic.blue: must be a whole number from 0 to 100 (got 99.5)");
+    expect(() => trafficJson({ blue: 100 }, { green: 51 })).toThrow("EndpointTraffic: mirrorTraffic.green: must be a whole number from 0 to 50 (got 51)");
+    expect(() => trafficJson({ blue: 100 }, { green: 50 })).not.toThrow();
+  });
+
+  test("every invalid share is reported in one error", () => {
+    expect(() => trafficJson({ blue: 60, red: 10 }, { purple: 5 })).toThrow(
+      [
+        "EndpointTraffic: traffic.red: must name one of the deployments (blue, green) (got 10)",
+        "EndpointTraffic: mirrorTraffic.purple: must name one of the deployments (blue, green) (got 5)",
+        'EndpointTraffic: traffic: must add up to 100, or be 0 for every deployment (got {"blue":60,"red":10})',
+      ].join("\n"),
+    );
+  });
 });
 
 describe("DeploymentAutoscale", () => {
-  function autoscaleSynth(props: { min?: number; max?: number; out?: number; within?: number; count?: number } = {}) {
+  function autoscaleSynth(
+    props: { min?: number; max?: number; out?: number; within?: number; count?: number; window?: number; cooldown?: number } = {},
+  ) {
     const stack = newStack();
     const deployment = deploymentIn(stack, endpointIn(stack), { instanceCount: props.count ?? 2, autoscaled: true });
     new DeploymentAutoscale(stack, "autoscale-blue", {
@@ -270,9 +347,14 @@ describe("DeploymentAutoscale", () => {
       maxInstances: props.max ?? 4,
       scaleOutCpuPercent: props.out,
       scaleInCpuPercent: props.within,
+      windowMinutes: props.window,
+      cooldownMinutes: props.cooldown,
+      tags: { team: "ml" },
     });
     return Testing.synth(stack);
   }
+
+  const settingOf = (synthesized: string): any => Object.values(JSON.parse(synthesized).resource.azurerm_monitor_autoscale_setting)[0];
 
   test("targets the deployment and scales on average CPU with cooldowns", () => {
     const deploymentId = expect.stringMatching(/^\$\{azapi_resource\.deployment-blue_deployment_\w+\.id\}$/);
@@ -315,11 +397,67 @@ describe("DeploymentAutoscale", () => {
     expect(setting.profile[0].rule.map((r: any) => r.metric_trigger.threshold)).toEqual([80, 40]);
   });
 
-  test("refuses flapping thresholds and bad bounds", () => {
-    expect(() => autoscaleSynth({ out: 70, within: 65 })).toThrow(
-      "DeploymentAutoscale: scaleInCpuPercent: must be at least 10 points below scaleOutCpuPercent (70) (got 65)",
+  test("window, cooldown and tags come from props", () => {
+    const setting = settingOf(autoscaleSynth({ window: 10, cooldown: 15 }));
+    expect(setting.enabled).toBe(true);
+    expect(setting.tags).toEqual({ team: "ml" });
+    expect(setting.profile[0].name).toBe("cpu");
+    for (const rule of setting.profile[0].rule) {
+      expect(rule.metric_trigger).toMatchObject({ time_window: "PT10M", time_grain: "PT1M" });
+      expect(rule.scale_action.cooldown).toBe("PT15M");
+    }
+    expect(setting.profile[0].rule).toHaveLength(2);
+  });
+
+  test.each([
+    [1, 2],
+    [2, 2],
+    [3, 3],
+    [4, 4],
+    [9, 4],
+  ])("the starting capacity is the deployment's instance count %p clamped into 2..4: %p", (count, expected) => {
+    expect(settingOf(autoscaleSynth({ count, min: 2, max: 4 })).profile[0].capacity).toEqual({ default: expected, minimum: 2, maximum: 4 });
+  });
+
+  test("scale-in may sit exactly 10 points under scale-out, not 9", () => {
+    expect(settingOf(autoscaleSynth({ out: 70, within: 60 })).profile[0].rule.map((r: any) => r.metric_trigger.threshold)).toEqual([70, 60]);
+    expect(() => autoscaleSynth({ out: 70, within: 61 })).toThrow(
+      "DeploymentAutoscale: scaleInCpuPercent: must be at least 10 points below scaleOutCpuPercent (70) (got 61)",
     );
-    expect(() => autoscaleSynth({ min: 5, max: 4 })).toThrow("DeploymentAutoscale: maxInstances: must be a whole number from 5 to 50 (got 4)");
-    expect(() => autoscaleSynth({ max: 51 })).toThrow("DeploymentAutoscale: maxInstances: must be a whole number from 1 to 50 (got 51)");
+  });
+
+  test("minInstances equal to maxInstances is accepted", () => {
+    expect(settingOf(autoscaleSynth({ min: 4, max: 4 })).profile[0].capacity).toEqual({ default: 4, minimum: 4, maximum: 4 });
+  });
+
+  test.each([
+    [{ min: 5, max: 4 }, "DeploymentAutoscale: maxInstances: must be a whole number from 5 to 50 (got 4)"],
+    [{ max: 51 }, "DeploymentAutoscale: maxInstances: must be a whole number from 1 to 50 (got 51)"],
+    [{ min: 0 }, "DeploymentAutoscale: minInstances: must be a whole number from 1 to 50 (got 0)"],
+    [{ out: 0, within: -10 }, "DeploymentAutoscale: scaleOutCpuPercent: must be a whole number from 1 to 100 (got 0)"],
+    [{ out: 101 }, "DeploymentAutoscale: scaleOutCpuPercent: must be a whole number from 1 to 100 (got 101)"],
+    [{ out: 30, within: -40 }, "DeploymentAutoscale: scaleInCpuPercent: must be a whole number from 0 to 99 (got -40)"],
+    [{ window: 4 }, "DeploymentAutoscale: windowMinutes: must be a whole number from 5 to 720 (got 4)"],
+    [{ window: -5 }, "DeploymentAutoscale: windowMinutes: must be a whole number from 5 to 720 (got -5)"],
+    [{ window: 721 }, "DeploymentAutoscale: windowMinutes: must be a whole number from 5 to 720 (got 721)"],
+    [{ cooldown: 0 }, "DeploymentAutoscale: cooldownMinutes: must be a whole number from 1 to 10080 (got 0)"],
+    [{ cooldown: 10081 }, "DeploymentAutoscale: cooldownMinutes: must be a whole number from 1 to 10080 (got 10081)"],
+  ])("refuses %p", (props, message) => {
+    expect(() => autoscaleSynth(props)).toThrow(message);
+  });
+
+  test("the bounds are accepted: 0 % scale-in, 100 % scale-out, 5 to 720 minute windows, 1 to 10080 minute cooldowns", () => {
+    expect(() => autoscaleSynth({ out: 100, within: 0, window: 5, cooldown: 1 })).not.toThrow();
+    expect(() => autoscaleSynth({ window: 720, cooldown: 10080, max: 50 })).not.toThrow();
+  });
+
+  test("every invalid prop is reported in one error: no negative threshold or duration reaches Azure", () => {
+    expect(() => autoscaleSynth({ out: 30, within: -40, window: -5, cooldown: 0 })).toThrow(
+      [
+        "DeploymentAutoscale: scaleInCpuPercent: must be a whole number from 0 to 99 (got -40)",
+        "DeploymentAutoscale: windowMinutes: must be a whole number from 5 to 720 (got -5)",
+        "DeploymentAutoscale: cooldownMinutes: must be a whole number from 1 to 10080 (got 0)",
+      ].join("\n"),
+    );
   });
 });

@@ -84,6 +84,35 @@ describe("StateStorage account", () => {
   });
 });
 
+describe("StateStorage security settings, one assertion each", () => {
+  let account: Record<string, unknown>;
+  beforeAll(() => {
+    account = Object.values(blocks(synth(), "azurerm_storage_account"))[0];
+  });
+
+  it.each<[string, unknown]>([
+    ["shared_access_key_enabled", false],
+    ["default_to_oauth_authentication", true],
+    ["min_tls_version", "TLS1_2"],
+    ["https_traffic_only_enabled", true],
+    ["allow_nested_items_to_be_public", false],
+    ["cross_tenant_replication_enabled", false],
+    ["account_tier", "Standard"],
+    ["account_kind", "StorageV2"],
+    ["account_replication_type", "GZRS"],
+  ])("%s = %p", (attribute, expected) => {
+    expect(account[attribute]).toEqual(expected);
+  });
+
+  it("blob lifecycle: versioning, and 30 days to restore deleted blobs and containers", () => {
+    expect(account["blob_properties"]).toEqual({
+      versioning_enabled: true,
+      delete_retention_policy: { days: 30 },
+      container_delete_retention_policy: { days: 30 },
+    });
+  });
+});
+
 describe("StateStorage container", () => {
   it("is private, created through Resource Manager in the account, and protected from destroy", () => {
     const json = synth();

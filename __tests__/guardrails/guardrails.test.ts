@@ -15,7 +15,18 @@ import {
 } from "../../lib/guardrails";
 import { compliantDeployment, compliantEndpoint, FakeAzapiResource, newStack, routeTraffic } from "./helpers";
 
-const KEY_AUTH_MESSAGE = `authMode is "Key". ${GUARDRAIL_RULES["endpoint-key-auth"].why}`;
+// The rule texts, written out: expected messages built from GUARDRAIL_RULES would pass whatever the rules say.
+const KEY_AUTH_WHY =
+  "Endpoint keys are long-lived shared secrets: whoever holds one can call the endpoint until the key is regenerated, " +
+  "and the calls cannot be traced to an identity. AMLToken and AADToken hand out short-lived tokens to Entra identities.";
+const KEY_AUTH_FIX = "Set endpoint.auth_mode to aml_token or aad_token (authMode AMLToken or AADToken).";
+const PUBLIC_WHY =
+  "A public scoring URI is reachable from the whole internet, so the auth token is the only barrier. " +
+  "With publicNetworkAccess Disabled, clients reach the endpoint through the workspace's private endpoint.";
+const PUBLIC_FIX = "Set endpoint.public_network_access: false (publicNetworkAccess Disabled) and call it through a private endpoint.";
+const DIAGNOSTICS_WHY =
+  "Without a diagnostic setting their audit and traffic logs are not kept, so incidents and misuse cannot be investigated afterwards.";
+const KEY_AUTH_MESSAGE = `authMode is "Key". ${KEY_AUTH_WHY}`;
 const WAIVE_KEY_AUTH =
   'add to config/dev.yaml: waivers: [{ rule: endpoint-key-auth, reason: "<why this risk is accepted here>" }]';
 
@@ -44,7 +55,7 @@ describe("an endpoint with key auth", () => {
       '  serving-dev/endpoint: authMode is "Key"',
       `  To waive, ${WAIVE_KEY_AUTH}`,
       "Why these rules, and the fix:",
-      `  endpoint-key-auth: ${GUARDRAIL_RULES["endpoint-key-auth"].why} Fix: ${GUARDRAIL_RULES["endpoint-key-auth"].fix}`,
+      `  endpoint-key-auth: ${KEY_AUTH_WHY} Fix: ${KEY_AUTH_FIX}`,
       "1 guardrail error: no stack was written. Fix each one, or waive it with a reason in the config file.",
     ]);
   });
@@ -52,7 +63,7 @@ describe("an endpoint with key auth", () => {
   it("fails Testing.fullSynth with the rule id, construct path and waiver hint", () => {
     const { stack } = keyAuthStack();
     expect(() => Testing.fullSynth(stack)).toThrow(
-      `[serving-dev/endpoint] guardrail endpoint-key-auth: ${KEY_AUTH_MESSAGE} Fix: ${GUARDRAIL_RULES["endpoint-key-auth"].fix} To waive, ${WAIVE_KEY_AUTH}`,
+      `[serving-dev/endpoint] guardrail endpoint-key-auth: ${KEY_AUTH_MESSAGE} Fix: ${KEY_AUTH_FIX} To waive, ${WAIVE_KEY_AUTH}`,
     );
   });
 
@@ -88,14 +99,14 @@ describe("the guardrail record", () => {
           rule: "endpoint-public",
           severity: "warning",
           path: "serving-dev/endpoint",
-          message: `publicNetworkAccess is "Enabled". ${GUARDRAIL_RULES["endpoint-public"].why}`,
+          message: `publicNetworkAccess is "Enabled". ${PUBLIC_WHY}`,
           waived: false,
         },
         {
           rule: "diagnostics-missing",
           severity: "warning",
           path: "serving-dev/endpoint",
-          message: `no diagnostic setting targets this resource. ${GUARDRAIL_RULES["diagnostics-missing"].why}`,
+          message: `no diagnostic setting targets this resource. ${DIAGNOSTICS_WHY}`,
           waived: false,
         },
       ],
@@ -162,7 +173,7 @@ describe("formatGuardrailReport", () => {
       '  To waive, add to config/dev.yaml: waivers: [{ rule: endpoint-public, reason: "<why this risk is accepted here>" }]',
       "guardrail note: the waiver of compute-ssh in config/dev.yaml matches no finding in serving-dev; remove it if it is no longer needed",
       "Why these rules, and the fix:",
-      `  endpoint-public: ${GUARDRAIL_RULES["endpoint-public"].why} Fix: ${GUARDRAIL_RULES["endpoint-public"].fix}`,
+      `  endpoint-public: ${PUBLIC_WHY} Fix: ${PUBLIC_FIX}`,
     ]);
   });
 

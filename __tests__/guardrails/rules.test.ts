@@ -242,6 +242,36 @@ function findings(stack: TerraformStack, rule: RuleId, waivers: { rule: RuleId; 
   return applyGuardrails(stack, waivers).evaluate().findings.filter((f) => f.rule === rule);
 }
 
+/** Errors stop the synth; warnings are printed. Written out, not read from GUARDRAIL_RULES. */
+const RULE_SEVERITIES = {
+  "endpoint-key-auth": "error",
+  "endpoint-public": "warning",
+  "endpoint-identity": "error",
+  "single-instance-live": "warning",
+  "deployment-egress-public": "warning",
+  "workspace-public": "warning",
+  "workspace-identity": "error",
+  "storage-shared-key": "warning",
+  "storage-public-blob": "error",
+  "storage-tls": "error",
+  "keyvault-purge-protection": "error",
+  "keyvault-rbac": "error",
+  "registry-admin-user": "error",
+  "compute-ssh": "error",
+  "compute-local-auth": "warning",
+  "role-assignment-privileged": "error",
+  "diagnostics-missing": "warning",
+};
+
+test("rule ids and severities: which findings stop a synth", () => {
+  expect(Object.fromEntries(RULE_IDS.map((id) => [id, GUARDRAIL_RULES[id].severity]))).toEqual(RULE_SEVERITIES);
+  for (const id of RULE_IDS) {
+    expect(GUARDRAIL_RULES[id].id).toBe(id);
+    expect(GUARDRAIL_RULES[id].why).toMatch(/^[A-Z].{40,}\.$/s);
+    expect(GUARDRAIL_RULES[id].fix).toMatch(/^[A-Z].{20,}\.$/s);
+  }
+});
+
 describe.each(RULE_IDS.map((id) => [id, CASES[id]] as const))("guardrail %s", (rule, c) => {
   it(`flags the offending resource as ${c.severity}`, () => {
     const stack = newStack();

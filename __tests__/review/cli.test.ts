@@ -128,6 +128,14 @@ describe("errors: one line on stderr, exit 2, no stack trace", () => {
     expectError(["--max-chars", "lots", "x.json"], 'plan-review: --max-chars must be a whole number of at least 1000, not "lots" (see plan-review --help)');
   });
 
+  it("--max-chars takes 1000 at the least, not 999 nor a fraction", () => {
+    expectError(["--max-chars", "999", "x.json"], 'plan-review: --max-chars must be a whole number of at least 1000, not "999" (see plan-review --help)');
+    expectError(["--max-chars=1000.5", "x.json"], 'plan-review: --max-chars must be a whole number of at least 1000, not "1000.5" (see plan-review --help)');
+    const { code, stdout } = runCli(["--max-chars", "1000", planPath("serving-dev")]);
+    expect(code).toBe(0);
+    expect(stdout.length).toBeLessThanOrEqual(1000);
+  });
+
   it("--help prints usage and exits 0", () => {
     const { code, stdout } = runCli(["--help"]);
     expect(code).toBe(0);

@@ -173,6 +173,26 @@ describe("hand-written plans derived from the fixtures", () => {
     ]);
   });
 
+  it("notes deferred changes of a complete-but-partial plan, and only then", () => {
+    const deferred = loadPlanJson("serving-prod");
+    deferred["complete"] = false;
+    const text = renderPlanReview([classify(deferred, "serving-prod")]);
+    expect(alertBlock(text, "NOTE")).toEqual(["Terraform deferred some changes: another plan and apply will be needed after this one."]);
+    expect(text).not.toContain("[!CAUTION]");
+
+    const complete = loadPlanJson("serving-prod");
+    complete["complete"] = true;
+    expect(renderPlanReview([classify(complete, "serving-prod")])).not.toContain("deferred");
+
+    // An errored plan is incomplete too; the error says more than the deferral.
+    const errored = loadPlanJson("serving-prod");
+    errored["complete"] = false;
+    errored["errored"] = true;
+    const erroredText = renderPlanReview([classify(errored, "serving-prod")]);
+    expect(erroredText).toContain("[!CAUTION]");
+    expect(erroredText).not.toContain("deferred");
+  });
+
   it("adds a --note under the title, escaped", () => {
     expect(alertBlock(renderPlanReview([prod], { note: "planning <failed> for serving-qa" }), "CAUTION")).toEqual([
       "planning &lt;failed&gt; for serving-qa",

@@ -58,6 +58,21 @@ describe("SecretSet", () => {
     expect(secrets.mask("xabcx")).toBe("xabcx");
     expect(secrets.mask({ conn: "Password=hunter22;Host=db" })).toEqual({ conn: "Password=(sensitive value);Host=db" });
   });
+
+  it("the embedded-secret floor is exactly six characters: five are matched whole only, six anywhere", () => {
+    const secrets = new SecretSet(["s3cr3", "s3cr3t", ""]);
+    expect(secrets.size).toBe(2);
+    expect(secrets.mask("s3cr3")).toBe(SENSITIVE_VALUE);
+    expect(secrets.scrub("key=s3cr3;")).toBe("key=s3cr3;");
+    expect(secrets.scrub("key=s3cr3t;")).toBe("key=(sensitive value);");
+    expect(secrets.mask(["s3cr3t", { deep: ["x-s3cr3t-x"] }, 8, true])).toEqual([SENSITIVE_VALUE, { deep: ["x-(sensitive value)-x"] }, 8, true]);
+  });
+
+  it("replaces a secret that contains another one whole, whatever order they were given in", () => {
+    for (const order of [["abcdef", "abcdefgh"], ["abcdefgh", "abcdef"]]) {
+      expect(new SecretSet(order).scrub("x abcdefgh y abcdef z")).toBe("x (sensitive value) y (sensitive value) z");
+    }
+  });
 });
 
 describe("sensitive values in the real serving-dev plan", () => {

@@ -140,6 +140,23 @@ describe("synth diff of folders built at test time", () => {
     expect(out).not.toContain("[!WARNING]");
   });
 
+  it.each([
+    ["name", "cpu-2", true],
+    ["location", "northeurope", true],
+    ["resource_group_name", "rg-other", true],
+    ["parent_id", "/subscriptions/s/other", true],
+    ["vm_size", "STANDARD_D4_V2", false],
+    ["tags", { team: "ml" }, false],
+  ])("a changed %s %s marks the resource as likely replaced: %p", (attribute, value, replacing) => {
+    const before = stack(6);
+    const after = stack(6);
+    (after.resource.azurerm_machine_learning_compute_cluster.cluster as Record<string, unknown>)[attribute] = value;
+    const d = diffStack("s", parseSynthStack("s", before, "base.json"), parseSynthStack("s", after, "head.json"));
+    expect(d.changed.map((r) => [r.address, r.likelyReplacing])).toEqual([
+      ["azurerm_machine_learning_compute_cluster.cluster", replacing ? [attribute] : []],
+    ]);
+  });
+
   it("ignores cdktf metadata: a construct path change alone is no change", () => {
     const d = diffStack(
       "s",

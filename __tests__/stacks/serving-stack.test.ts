@@ -10,24 +10,34 @@ import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { baseConfig, deployment, loadValid } from "../helpers/config-dir";
 import { resourceAt } from "../helpers/stacks";
 
-const samples = loadEnvironments({ configDir: join(__dirname, "..", "..", "config") });
+/** Test-owned copies of the sample environments: the user's own config/ is never read by tests. */
+const FIXTURES = loadEnvironments({ configDir: join(__dirname, "..", "fixtures", "config") });
+const fixture = (name: string) => FIXTURES.find((e) => e.name === name)!;
 
 function synth(environment: LoadedEnvironment): any {
   return JSON.parse(Testing.synth(new ServingStack(Testing.app(), environment)));
 }
 
-describe.each(samples.map((e) => [e.name, e] as const))("sample environment %s", (_name, environment) => {
-  test("whole stack snapshot", () => {
-    expect(synth(environment)).toMatchSnapshot();
-  });
+/** Each fixture stack synthesized once for the whole file. */
+const synthOf = (() => {
+  const cache = new Map<string, any>();
+  return (name: string): any => {
+    if (!cache.has(name)) cache.set(name, synth(fixture(name)));
+    return cache.get(name);
+  };
+})();
 
+test("the fixture folder holds the two sample environments", () => {
+  expect(FIXTURES.map((e) => e.name)).toEqual(["dev", "prod"]);
+});
+
+describe.each(["dev", "prod"])("fixture environment %s", (name) => {
   test("every azapi body validates against Azure's 2025-12-01 schema", () => {
-    expect(validateSynthesizedAzapiBodies(synth(environment))).toEqual([]);
+    expect(validateSynthesizedAzapiBodies(synthOf(name))).toEqual([]);
   });
 
   test("no synthesized value reads an access key, connection string or secret", () => {
-    const text = JSON.stringify(synth(environment));
-    expect(text).not.toMatch(SECRET_REFERENCE);
+    expect(JSON.stringify(synthOf(name))).not.toMatch(SECRET_REFERENCE);
   });
 });
 
@@ -35,11 +45,48 @@ describe.each(samples.map((e) => [e.name, e] as const))("sample environment %s",
 const SECRET_REFERENCE =
   /\.(primary|secondary)_(access_key|connection_string|blob_connection_string|key)\b|\.(instrumentation_key|connection_string|admin_password|client_secret)\b|listKeys|listSecrets|primaryKey|secondaryKey/;
 
-test("sample state bootstrap stack: whole stack snapshot, and no credential in it", () => {
-  const [props] = stateStacksFrom(samples);
-  const text = Testing.synth(new StateStack(Testing.app(), props));
-  expect(JSON.parse(text)).toMatchSnapshot();
-  expect(text).not.toMatch(SECRET_REFERENCE);
+test("the secret-reference pattern matches each credential attribute it names", () => {
+  for (const ref of [
+    "${azurerm_storage_account.x.primary_access_key}",
+    "${azurerm_storage_account.x.secondary_connection_string}",
+    "${azurerm_storage_account.x.primary_blob_connection_string}",
+    "${azurerm_application_insights.x.instrumentation_key}",
+    "${azurerm_application_insights.x.connection_string}",
+    "${azurerm_container_registry.x.admin_password}",
+    "listKeys",
+    "listSecrets",
+  ]) {
+    expect(ref).toMatch(SECRET_REFERENCE);
+  }
+  expect("${azurerm_storage_account.x.primary_blob_endpoint}").not.toMatch(SECRET_REFERENCE);
+});
+
+test("fixture state bootstrap stack: no credential in it", () => {
+  const [props] = stateStacksFrom(FIXTURES);
+  expect(props.storageAccount).toBe("stchurntfstate01");
+  expect(Testing.synth(new StateStack(Testing.app(), props))).not.toMatch(SECRET_REFERENCE);
+});
+
+describe("fixture prod: the blue/green rollout as configured", () => {
+  test("traffic 90/10, no mirroring, set once after both deployments", () => {
+    const json = synthOf("prod");
+    const traffic = resourceAt(json, "azapi_update_resource", "traffic/traffic");
+    expect(traffic.body.properties).toEqual({ traffic: { blue: 90, green: 10 }, mirrorTraffic: { blue: 0, green: 0 } });
+    expect(traffic.depends_on).toHaveLength(2);
+  });
+
+  test("AAD token auth on the endpoint", () => {
+    const [endpoint] = Object.values<any>(synthOf("prod").resource.azapi_resource).filter((r) => r.type.includes("/onlineEndpoints@"));
+    expect(endpoint.body.properties.authMode).toBe("AADToken");
+  });
+
+  test("each deployment is autoscaled within its configured bounds", () => {
+    const settings = Object.values<any>(synthOf("prod").resource.azurerm_monitor_autoscale_setting);
+    expect(settings.map((s) => s.profile[0].capacity)).toEqual([
+      { default: 3, minimum: 3, maximum: 10 },
+      { default: 3, minimum: 3, maximum: 6 },
+    ]);
+  });
 });
 
 describe("ServingStack", () => {

@@ -11,7 +11,7 @@ import {
 } from "../azapi";
 import { secondsToIsoDuration } from "../config/duration";
 import type { ComputeCluster } from "./compute-cluster";
-import { PropsError } from "./invariants";
+import { PropsChecker } from "./invariants";
 import type { MlWorkspace } from "./ml-workspace";
 import { managedIdentity } from "./principal";
 import { RolePropagation } from "./role-propagation";
@@ -180,15 +180,15 @@ export class BatchEndpoint extends Construct {
     const timeoutSeconds = d.retry?.timeoutSeconds ?? 300;
     const errorThreshold = d.errorThreshold ?? -1;
     const outputAction = d.outputAction ?? "append_row";
-    assertAtLeast("instanceCount", instanceCount, 1);
-    assertAtLeast("maxConcurrencyPerInstance", maxConcurrency, 1);
-    assertAtLeast("miniBatchSize", miniBatchSize, 1);
-    assertAtLeast("retry.maxRetries", maxRetries, 0);
-    assertAtLeast("retry.timeoutSeconds", timeoutSeconds, 1);
-    assertAtLeast("errorThreshold", errorThreshold, -1);
-    if (d.code && d.environmentId === undefined) {
-      throw new PropsError("BatchEndpoint", "deployment.environmentId", "is required when code is given", undefined);
-    }
+    new PropsChecker("BatchEndpoint")
+      .wholeNumber("deployment.instanceCount", instanceCount, 1)
+      .wholeNumber("deployment.maxConcurrencyPerInstance", maxConcurrency, 1)
+      .wholeNumber("deployment.miniBatchSize", miniBatchSize, 1)
+      .wholeNumber("deployment.retry.maxRetries", maxRetries, 0)
+      .wholeNumber("deployment.retry.timeoutSeconds", timeoutSeconds, 1)
+      .wholeNumber("deployment.errorThreshold", errorThreshold, -1)
+      .that(!d.code || d.environmentId !== undefined, "deployment.environmentId", "is required when code is given", undefined)
+      .throwIfInvalid();
     this.endpointName = props.name;
     this.deploymentName = d.name;
     const tags = { ...props.tags };
@@ -296,10 +296,4 @@ function computeAccess(workspace: MlWorkspace, compute: ComputeCluster): { roleA
     (scope.node.tryFindChild(COMPUTE_ACCESS_READY_ID) as RolePropagation | undefined) ??
     new RolePropagation(scope, COMPUTE_ACCESS_READY_ID, { roleAssignments });
   return { roleAssignments, ready };
-}
-
-function assertAtLeast(field: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new PropsError("BatchEndpoint", `deployment.${field}`, `must be a whole number >= ${min}`, value);
-  }
 }

@@ -1,7 +1,7 @@
 import { MachineLearningComputeCluster } from "@cdktf/provider-azurerm/lib/machine-learning-compute-cluster";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { Construct } from "constructs";
-import { assertInRange, PropsError } from "./invariants";
+import { PropsChecker } from "./invariants";
 
 /** Properties of {@link ComputeCluster}. */
 export interface ComputeClusterProps {
@@ -64,11 +64,13 @@ export class ComputeCluster extends Construct {
   constructor(scope: Construct, id: string, props: ComputeClusterProps) {
     super(scope, id);
     const minNodes = props.minNodes ?? 0;
-    assertInRange("minNodes", minNodes, 0, 1000, "ComputeCluster");
-    assertInRange("maxNodes", props.maxNodes, 1, 1000, "ComputeCluster");
-    if (minNodes > props.maxNodes) {
-      throw new PropsError("ComputeCluster", "minNodes", `must be <= maxNodes (${props.maxNodes})`, minNodes);
-    }
+    const idle = props.idleTimeBeforeScaleDown ?? "PT2M";
+    new PropsChecker("ComputeCluster")
+      .wholeNumber("minNodes", minNodes, 0, 1000)
+      .wholeNumber("maxNodes", props.maxNodes, 1, 1000)
+      .that(minNodes <= props.maxNodes, "minNodes", `must be <= maxNodes (${props.maxNodes})`, minNodes)
+      .positiveDuration("idleTimeBeforeScaleDown", idle)
+      .throwIfInvalid();
 
     this.identity = new UserAssignedIdentity(this, "identity", {
       name: props.identityName ?? `id-${props.name}`,
@@ -87,7 +89,7 @@ export class ComputeCluster extends Construct {
       scaleSettings: {
         minNodeCount: minNodes,
         maxNodeCount: props.maxNodes,
-        scaleDownNodesAfterIdleDuration: props.idleTimeBeforeScaleDown ?? "PT2M",
+        scaleDownNodesAfterIdleDuration: idle,
       },
       identity: { type: "UserAssigned", identityIds: [this.identity.id] },
       localAuthEnabled: false,

@@ -1,6 +1,6 @@
 import { MonitorAutoscaleSetting, type MonitorAutoscaleSettingProfileRule } from "@cdktf/provider-azurerm/lib/monitor-autoscale-setting";
 import { Construct } from "constructs";
-import { assertInRange, PropsError } from "./invariants";
+import { PropsChecker } from "./invariants";
 import type { OnlineDeployment } from "./online-deployment";
 import { minutesToIsoDuration } from "../config/duration";
 
@@ -59,14 +59,20 @@ export class DeploymentAutoscale extends Construct {
     super(scope, id);
     const out = props.scaleOutCpuPercent ?? 70;
     const within = props.scaleInCpuPercent ?? 30;
-    assertInRange("minInstances", props.minInstances, 1, 50, "DeploymentAutoscale");
-    assertInRange("maxInstances", props.maxInstances, props.minInstances, 50, "DeploymentAutoscale");
-    assertInRange("scaleOutCpuPercent", out, 1, 100, "DeploymentAutoscale");
-    if (within > out - 10) {
-      throw new PropsError("DeploymentAutoscale", "scaleInCpuPercent", `must be at least 10 points below scaleOutCpuPercent (${out})`, within);
-    }
-    const window = minutesToIsoDuration(props.windowMinutes ?? 5);
-    const cooldown = minutesToIsoDuration(props.cooldownMinutes ?? 5);
+    const windowMinutes = props.windowMinutes ?? 5;
+    const cooldownMinutes = props.cooldownMinutes ?? 5;
+    // Azure Monitor autoscale takes time windows of 5 minutes to 12 hours, and cooldowns of 1 minute to 1 week.
+    new PropsChecker("DeploymentAutoscale")
+      .wholeNumber("minInstances", props.minInstances, 1, 50)
+      .wholeNumber("maxInstances", props.maxInstances, Math.max(props.minInstances, 1), 50)
+      .wholeNumber("scaleOutCpuPercent", out, 1, 100)
+      .wholeNumber("scaleInCpuPercent", within, 0, 99)
+      .that(within <= out - 10, "scaleInCpuPercent", `must be at least 10 points below scaleOutCpuPercent (${out})`, within)
+      .wholeNumber("windowMinutes", windowMinutes, 5, 720)
+      .wholeNumber("cooldownMinutes", cooldownMinutes, 1, 10080)
+      .throwIfInvalid();
+    const window = minutesToIsoDuration(windowMinutes);
+    const cooldown = minutesToIsoDuration(cooldownMinutes);
     const rule = (direction: "Increase" | "Decrease", operator: "GreaterThan" | "LessThan", threshold: number): MonitorAutoscaleSettingProfileRule => ({
       metricTrigger: {
         metricName: "CpuUtilizationPercentage",

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { AzapiUpdateResource, MlResourceType, type OnlineEndpointProperties } from "../azapi";
-import { PropsError } from "./invariants";
+import { PropsChecker } from "./invariants";
 import type { OnlineDeployment } from "./online-deployment";
 import type { OnlineEndpoint } from "./online-endpoint";
 import { resourceAddress } from "./terraform-address";
@@ -35,17 +35,17 @@ export class EndpointTraffic extends Construct {
     super(scope, id);
     const names = props.deployments.map((d) => d.deploymentName);
     const mirror = props.mirrorTraffic ?? {};
-    for (const [field, map] of [["traffic", props.traffic], ["mirrorTraffic", mirror]] as const) {
-      for (const name of Object.keys(map)) {
-        if (!names.includes(name)) {
-          throw new PropsError("EndpointTraffic", `${field}.${name}`, `must name one of the deployments (${names.join(", ")})`, map[name]);
-        }
+    const check = new PropsChecker("EndpointTraffic");
+    // Azure mirrors at most 50 % of live traffic.
+    for (const [field, map, max] of [["traffic", props.traffic, 100], ["mirrorTraffic", mirror, 50]] as const) {
+      for (const [name, share] of Object.entries(map)) {
+        check
+          .that(names.includes(name), `${field}.${name}`, `must name one of the deployments (${names.join(", ")})`, share)
+          .wholeNumber(`${field}.${name}`, share, 0, max);
       }
     }
     const total = Object.values(props.traffic).reduce((sum, v) => sum + v, 0);
-    if (total !== 100 && total !== 0) {
-      throw new PropsError("EndpointTraffic", "traffic", "must add up to 100, or be 0 for every deployment", props.traffic);
-    }
+    check.that(total === 100 || total === 0, "traffic", "must add up to 100, or be 0 for every deployment", props.traffic).throwIfInvalid();
 
     const body: { readonly properties: Pick<OnlineEndpointProperties, "traffic" | "mirrorTraffic"> } = {
       properties: {

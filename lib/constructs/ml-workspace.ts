@@ -8,7 +8,7 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AzapiUpdateResource, MlResourceType } from "../azapi";
-import { assertInRange } from "./invariants";
+import { PropsChecker } from "./invariants";
 import { grantRole, type Principal } from "./principal";
 
 /** Names of the workspace and of each resource it depends on. */
@@ -109,7 +109,7 @@ export class MlWorkspace extends Construct {
   constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
     super(scope, id);
     const retention = props.logRetentionDays ?? 30;
-    assertInRange("logRetentionDays", retention, 30, 730, "MlWorkspace");
+    new PropsChecker("MlWorkspace").wholeNumber("logRetentionDays", retention, 30, 730).throwIfInvalid();
     const publicAccess = props.publicNetworkAccess ?? true;
     const sharedKeyAccess = props.storageSharedKeyAccess ?? false;
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };

@@ -3,7 +3,7 @@ import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-di
 import { MonitorMetricAlert, type MonitorMetricAlertCriteria } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { Construct } from "constructs";
 import { DEPLOYMENT_METRIC_NAMESPACE } from "./deployment-autoscale";
-import { assertInRange, PropsError } from "./invariants";
+import { PropsChecker } from "./invariants";
 
 /** Log categories of a managed online endpoint; each lands in the Log Analytics table of the same name. */
 export const ONLINE_ENDPOINT_LOG_CATEGORIES = [
@@ -112,16 +112,16 @@ export class Monitoring extends Construct {
     const emails = props.alertEmails ?? [];
     const deployments = props.deployments ?? [];
     const shortName = props.actionGroupShortName ?? props.actionGroupName.slice(0, 12);
-    assertInRange("latencyP95Ms", latencyP95Ms, 1, 180000, "Monitoring");
-    assertInRange("cpuPercent", cpuPercent, 1, 100, "Monitoring");
-    if (shortName.length < 1 || shortName.length > 12) {
-      throw new PropsError("Monitoring", "actionGroupShortName", "must be 1 to 12 characters", shortName);
-    }
-    assertUnique("alertEmails", emails.map((e) => e.toLowerCase()));
-    assertUnique("deployments", deployments.map((d) => d.name));
+    const check = new PropsChecker("Monitoring")
+      .wholeNumber("latencyP95Ms", latencyP95Ms, 1, 180000)
+      .wholeNumber("cpuPercent", cpuPercent, 1, 100)
+      .that(shortName.length >= 1 && shortName.length <= 12, "actionGroupShortName", "must be 1 to 12 characters", shortName);
+    checkUnique(check, "alertEmails", emails.map((e) => e.toLowerCase()));
+    checkUnique(check, "deployments", deployments.map((d) => d.name));
     for (const d of deployments) {
-      if (d.autoscale) assertInRange(`deployments.${d.name}.autoscale.maxInstances`, d.autoscale.maxInstances, 1, 50, "Monitoring");
+      if (d.autoscale) check.wholeNumber(`deployments.${d.name}.autoscale.maxInstances`, d.autoscale.maxInstances, 1, 50);
     }
+    check.throwIfInvalid();
     const tags = { ...props.tags };
 
     const settings: MonitorDiagnosticSetting[] = [];
@@ -215,10 +215,10 @@ interface Timing {
   readonly frequency: string;
 }
 
-function assertUnique(field: string, values: readonly string[]): void {
+function checkUnique(check: PropsChecker, field: string, values: readonly string[]): void {
   const seen = new Set<string>();
   for (const value of values) {
-    if (seen.has(value)) throw new PropsError("Monitoring", field, "must not repeat a value", value);
+    check.that(!seen.has(value), field, "must not repeat a value", value);
     seen.add(value);
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { AzapiResource, MlResourceType, type OnlineDeploymentBody, type ProbeSettings } from "../azapi";
 import { msToIsoDuration, secondsToIsoDuration } from "../config/duration";
-import { assertInRange, PropsError } from "./invariants";
+import { PropsChecker } from "./invariants";
 import type { OnlineEndpoint } from "./online-endpoint";
 
 /** Health probe of a deployment's container. */
@@ -131,13 +131,21 @@ export class OnlineDeployment extends Construct {
   constructor(scope: Construct, id: string, props: OnlineDeploymentProps) {
     super(scope, id);
     const instanceCount = props.instanceCount ?? 1;
-    assertInRange("instanceCount", instanceCount, 1, 50, "OnlineDeployment");
-    if (props.requestTimeoutMs !== undefined) {
-      assertInRange("requestTimeoutMs", props.requestTimeoutMs, 1, 180000, "OnlineDeployment");
+    const check = new PropsChecker("OnlineDeployment")
+      .wholeNumber("instanceCount", instanceCount, 1, 50)
+      .optionalWholeNumber("requestTimeoutMs", props.requestTimeoutMs, 1, 180000)
+      .optionalWholeNumber("maxConcurrentRequestsPerInstance", props.maxConcurrentRequestsPerInstance, 1, 1000)
+      .optionalWholeNumber("maxQueueWaitMs", props.maxQueueWaitMs, 1, 180000)
+      .that(!props.code || props.environmentId !== undefined, "environmentId", "is required when code is given", undefined);
+    for (const [name, p] of [["livenessProbe", props.livenessProbe], ["readinessProbe", props.readinessProbe]] as const) {
+      check
+        .optionalWholeNumber(`${name}.initialDelaySeconds`, p?.initialDelaySeconds, 0, 3600)
+        .optionalWholeNumber(`${name}.periodSeconds`, p?.periodSeconds, 1, 3600)
+        .optionalWholeNumber(`${name}.timeoutSeconds`, p?.timeoutSeconds, 1, 3600)
+        .optionalWholeNumber(`${name}.failureThreshold`, p?.failureThreshold, 1, 1000)
+        .optionalWholeNumber(`${name}.successThreshold`, p?.successThreshold, 1, 1000);
     }
-    if (props.code && props.environmentId === undefined) {
-      throw new PropsError("OnlineDeployment", "environmentId", "is required when code is given", undefined);
-    }
+    check.throwIfInvalid();
     this.deploymentName = props.name;
     this.instanceCount = instanceCount;
 

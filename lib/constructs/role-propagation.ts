@@ -3,7 +3,7 @@ import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { Sleep } from "@cdktf/provider-time/lib/sleep";
 import { TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { assertInRange } from "./invariants";
+import { PropsChecker } from "./invariants";
 
 /** Registry source of the time provider, whose `time_sleep` waits for role assignments to take effect. */
 export const TIME_PROVIDER_SOURCE = "hashicorp/time";
@@ -42,7 +42,7 @@ export class RolePropagation extends Construct {
   constructor(scope: Construct, id: string, props: RolePropagationProps) {
     super(scope, id);
     const delay = props.delaySeconds ?? DEFAULT_ROLE_PROPAGATION_SECONDS;
-    assertInRange("delaySeconds", delay, 1, 3600, "RolePropagation");
+    new PropsChecker("RolePropagation").wholeNumber("delaySeconds", delay, 1, 3600).throwIfInvalid();
     ensureTimeProvider(this);
     this.wait = new Sleep(this, "wait", {
       createDuration: `${delay}s`,

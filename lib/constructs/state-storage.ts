@@ -5,7 +5,7 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
-import { assertInRange, PropsError } from "./invariants";
+import { PropsChecker, PropsError } from "./invariants";
 import { grantRole } from "./principal";
 import { RolePropagation } from "./role-propagation";
 
@@ -105,10 +105,11 @@ export class StateStorage extends Construct {
   constructor(scope: Construct, id: string, props: StateStorageProps) {
     super(scope, id);
     const softDeleteDays = props.softDeleteDays ?? 30;
-    assertInRange("softDeleteDays", softDeleteDays, 7, 365, "StateStorage");
-    if (!Token.isUnresolved(props.storageAccountName) && !/^[a-z0-9]{3,24}$/.test(props.storageAccountName)) {
-      throw new PropsError("StateStorage", "storageAccountName", "must be 3-24 lowercase letters or digits", props.storageAccountName);
-    }
+    const name = props.storageAccountName;
+    new PropsChecker("StateStorage")
+      .wholeNumber("softDeleteDays", softDeleteDays, 7, 365)
+      .that(Token.isUnresolved(name) || /^[a-z0-9]{3,24}$/.test(name), "storageAccountName", "must be 3-24 lowercase letters or digits", name)
+      .throwIfInvalid();
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
 
     this.account = new StorageAccount(this, "account", {
