@@ -60,7 +60,7 @@ function props(f: Fixture, overrides: Partial<BatchEndpointProps> = {}, deployme
     description: "Offline fraud scoring",
     tags: { project: "fraud" },
     ...overrides,
-    deployment: { ...DEPLOYMENT, ...deployment },
+    deployments: [{ ...DEPLOYMENT, ...deployment }],
   };
 }
 

@@ -94,28 +94,99 @@ const environmentVariables = z.record(
   z.string(),
 );
 
-/** `{ id }` for an existing model, or the fields that register one here. */
-export const modelSchema = z.strictObject({
+/** A model or environment already registered in this workspace, named by `azureml:<name>:<version>`. */
+export interface RegisteredAssetRef {
+  readonly name: string;
+  readonly version: string;
+}
+
+const ASSET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+const ASSET_VERSION = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,29}$/;
+
+/** Storage URIs a model may be registered from; any other `path` is a local file or folder. */
+export const STORAGE_URI = /^(azureml|https|wasbs|abfss):\/\//;
+
+/**
+ * A model or environment given as one string, as az ml accepts it: `azureml:<name>:<version>` (registered in this
+ * workspace) or an asset id. Becomes `{ registered: { name, version } }` or `{ id }`.
+ */
+function assetReference(kind: "model" | "environment") {
+  return z.string().transform((value, ctx): { id?: string; registered?: RegisteredAssetRef } => {
+    if (ASSET_ID.test(value)) return { id: value };
+    const label = /^azureml:([^:@/]+)@(.*)$/.exec(value);
+    if (label) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must pin a version: write azureml:${label[1]}:<version>, because @${label[2] || "<label>"} is resolved when Azure deploys, so two synths of the same config could differ`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    const named = /^azureml:([^:@/]+):([^:@/]+)$/.exec(value);
+    if (named && ASSET_NAME.test(named[1]) && ASSET_VERSION.test(named[2])) {
+      return { registered: { name: named[1], version: named[2] } };
+    }
+    ctx.addIssue({
+      code: "custom",
+      message: `must be azureml:<name>:<version> (a ${kind} registered in this workspace), an asset id, or a mapping`,
+      input: value,
+    });
+    return z.NEVER;
+  });
+}
+
+/** `{ id }` for an existing model, or the fields that register one here (from a storage URI or a local path). */
+const modelFields = z.strictObject({
   id: assetId.optional(),
   name: assetName.optional(),
   version: assetVersion.optional(),
-  path: pattern(
-    /^(azureml:\/\/|https:\/\/|wasbs:\/\/|abfss:\/\/)\S+$/,
-    "be a storage URI (azureml://, https://, wasbs:// or abfss://); upload local model files first",
-  ).optional(),
+  // A storage URI, or a local file or folder relative to the config file, which is uploaded (see rules.ts).
+  path: z.string().min(1).optional(),
+  // az ml's default: a model without a type is a custom model.
   type: z.enum(["custom_model", "mlflow_model", "triton_model"]).optional(),
   description: z.string().max(512).optional(),
 });
 
-/** `{ id }` for an existing environment, or the fields that register one here. */
-export const environmentSchema = z.strictObject({
+/** A model: `azureml:<name>:<version>`, an asset id, or a mapping (see {@link modelFields}). */
+export const modelSchema = z
+  .union([assetReference("model"), modelFields], { message: "must be azureml:<name>:<version>, an asset id, or a mapping" })
+  .transform((value) => value as z.output<typeof modelFields> & { readonly registered?: RegisteredAssetRef });
+
+/** A port a custom container listens on. */
+const routeSchema = z.strictObject({
+  path: pattern(/^\/\S*$/, "be a URL path starting with /"),
+  port: int(1, 65535),
+});
+
+/** `{ id }` for an existing environment, or the fields that register one here (from an image or a build context). */
+const environmentFields = z.strictObject({
   id: assetId.optional(),
   name: assetName.optional(),
   version: assetVersion.optional(),
   image: pattern(/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/, "be a container image reference such as mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest").optional(),
   conda_file: z.string().min(1).optional(),
+  // A local Docker build context, relative to the config file; Azure ML builds the image from it.
+  build: z
+    .strictObject({
+      path: z.string().min(1),
+      dockerfile_path: z.string().min(1).default("Dockerfile"),
+    })
+    .optional(),
+  // Routes of a custom inference container (TF Serving, TorchServe, Triton, your own server).
+  inference_config: z
+    .strictObject({
+      liveness_route: routeSchema,
+      readiness_route: routeSchema,
+      scoring_route: routeSchema,
+    })
+    .optional(),
   description: z.string().max(512).optional(),
 });
+
+/** An environment: `azureml:<name>:<version>`, an asset id, or a mapping (see {@link environmentFields}). */
+export const environmentSchema = z
+  .union([assetReference("environment"), environmentFields], { message: "must be azureml:<name>:<version>, an asset id, or a mapping" })
+  .transform((value) => value as z.output<typeof environmentFields> & { readonly registered?: RegisteredAssetRef });
 
 /** A local folder of scoring code, relative to the config file. */
 export const codeSchema = z.strictObject({
@@ -137,6 +208,27 @@ const autoscaleSchema = z.strictObject({
   scale_out_cpu_percent: int(1, 100).default(70),
   scale_in_cpu_percent: int(0, 99).default(30),
   cooldown_minutes: int(1, 60).default(5),
+});
+
+/** az ml writes `enabled: 'True'` in its samples; a YAML boolean works too. */
+const enabledFlag = z
+  .union([z.boolean(), z.enum(["true", "false", "True", "False"])], { message: "must be true or false" })
+  .transform((value) => value === true || value === "true" || value === "True");
+
+/** One collection of a deployment's data collector. */
+const collectionSchema = z.strictObject({ enabled: enabledFlag.default(false) });
+
+/**
+ * Request and response data collection (model monitoring's input), as az ml's `data_collector`. The data goes to the
+ * workspace's default blob storage.
+ */
+const dataCollectorSchema = z.strictObject({
+  collections: z.strictObject({
+    model_inputs: collectionSchema.optional(),
+    model_outputs: collectionSchema.optional(),
+  }),
+  sampling_rate: z.number().min(0).max(1).default(1),
+  rolling_rate: z.enum(["minute", "hour", "day"]).default("hour"),
 });
 
 export const onlineDeploymentSchema = z.strictObject({
@@ -162,6 +254,12 @@ export const onlineDeploymentSchema = z.strictObject({
   app_insights: z.boolean().default(true),
   egress_public_network_access: z.boolean().default(true),
   autoscale: autoscaleSchema.optional(),
+  // Where a custom container finds the model, instead of Azure's default /var/azureml-app/azureml-models/<name>/<version>.
+  model_mount_path: pattern(/^\/\S*$/, "be an absolute path such as /models").optional(),
+  data_collector: dataCollectorSchema.optional(),
+  description: z.string().max(512).optional(),
+  // Merged over the environment's tags.
+  tags: tags.optional(),
 });
 
 export const endpointSchema = z.strictObject({
@@ -169,6 +267,8 @@ export const endpointSchema = z.strictObject({
   auth_mode: z.enum(["key", "aml_token", "aad_token"]).default("aml_token"),
   public_network_access: z.boolean().default(true),
   description: z.string().max(512).optional(),
+  // Merged over the environment's tags.
+  tags: tags.optional(),
   deployments: z.array(onlineDeploymentSchema).min(1).max(20),
 });
 
@@ -191,13 +291,36 @@ export const batchDeploymentSchema = z.strictObject({
   output_file_name: pattern(/^[A-Za-z0-9._-]{1,255}$/, "be a file name of letters, digits, '.', '_' or '-'").default("predictions.csv"),
   logging_level: z.enum(["info", "warning", "debug"]).default("info"),
   environment_variables: environmentVariables.optional(),
+  description: z.string().max(512).optional(),
+  // Merged over the environment's and the batch endpoint's tags.
+  tags: tags.optional(),
 });
 
-export const batchEndpointSchema = z.strictObject({
-  name: endpointName,
-  description: z.string().max(512).optional(),
-  deployment: batchDeploymentSchema,
-});
+export const batchEndpointSchema = z
+  .strictObject({
+    name: endpointName,
+    description: z.string().max(512).optional(),
+    // Merged over the environment's tags.
+    tags: tags.optional(),
+    deployments: z.array(batchDeploymentSchema).min(1).max(20).optional(),
+    default_deployment: endpointName.optional(),
+    // The single deployment of earlier versions; refused with what to write instead (below).
+    deployment: z.unknown().optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.deployment !== undefined) {
+      const name = (b.deployment as { name?: unknown } | null)?.name;
+      ctx.addIssue({
+        code: "custom",
+        path: ["deployment"],
+        message: `must be replaced by a list: write \`deployments:\` with this deployment as its one item${typeof name === "string" ? ` (and, optionally, \`default_deployment: ${name}\`)` : ""}`,
+        input: b.deployment,
+      });
+    } else if (b.deployments === undefined) {
+      ctx.addIssue({ code: "custom", path: ["deployments"], message: "is required: list the endpoint's deployments" });
+    }
+  })
+  .transform(({ deployment: _removed, deployments, ...rest }) => ({ ...rest, deployments: deployments ?? [] }));
 
 export const configSchema = z.strictObject({
   project: pattern(/^[a-z][a-z0-9]{1,11}$/, "be 2-12 lowercase letters or digits, starting with a letter"),
@@ -278,6 +401,8 @@ export type ServingConfig = z.output<typeof configSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
 export type OnlineDeploymentConfig = z.output<typeof onlineDeploymentSchema>;
 export type BatchEndpointConfig = z.output<typeof batchEndpointSchema>;
+export type BatchDeploymentConfig = z.output<typeof batchDeploymentSchema>;
+export type DataCollectorConfig = z.output<typeof dataCollectorSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type EnvironmentAssetConfig = z.output<typeof environmentSchema>;
 export type CodeConfig = z.output<typeof codeSchema>;
