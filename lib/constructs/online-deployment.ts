@@ -226,6 +226,10 @@ export class OnlineDeployment extends Construct {
       tags: { ...props.tags },
       locks: [props.endpoint.id],
       dependsOn: [props.endpoint.rolesReady.wait, ...collectionReady, ...props.endpoint.workspace.dataPlaneReady],
+      // azapi's embedded schema types samplingRate as an integer (bicep types have no floating-point type), though
+      // Azure ML takes a fraction from 0 to 1; azapi would refuse 0.25 at plan time, so a fractional rate turns its
+      // schema check off for this resource. Tests still check the rest of the body against the schema.
+      schemaValidationEnabled: Number.isInteger(samplingRate) ? undefined : false,
       // A cold image build plus probe start-up can outlast azapi's default 30 minutes.
       timeouts: { create: "60m", update: "60m", delete: "30m" },
       lifecycle: props.autoscaled ? { ignoreChanges: ["body.sku.capacity"] } : undefined,
