@@ -75,12 +75,6 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
       report(["batch", i, "name"], `must differ from endpoint.name: both become <name>.${config.location}.inference.ml.azure.com`, b.name);
     }
     checkUniqueNames(b.deployments, ["batch", i, "deployments"], report);
-    const names = b.deployments.map((d) => d.name);
-    if (b.default_deployment === undefined && names.length > 1) {
-      report(["batch", i, "default_deployment"], `is required when there is more than one deployment: name the one that jobs without a deployment use (one of ${names.join(", ")})`);
-    } else if (b.default_deployment !== undefined && !names.some((n) => n.toLowerCase() === b.default_deployment!.toLowerCase())) {
-      report(["batch", i, "default_deployment"], `must name one of batch[${i}].deployments (${names.join(", ")})`, b.default_deployment);
-    }
     b.deployments.forEach((d, j) => {
       const at = (...rest: PropertyKey[]) => ["batch", i, "deployments", j, ...rest];
       if (d.instance_count > compute.max_nodes) {
@@ -193,9 +187,8 @@ function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest
     checkEitherIdOrFields(environment, ["name", "version", "image", "build", "conda_file", "inference_config"], [], at("environment"), report);
     return;
   }
-  if (environment.image !== undefined && build !== undefined) {
-    report(at("environment", "build"), "must not be set together with environment.image: give either an image or a Docker build context", build.path);
-  } else if (environment.image === undefined && build === undefined) {
+  // Both an image and a build, or a conda file with a build, are refused by the schema.
+  if (environment.image === undefined && build === undefined) {
     report(at("environment", "image"), "is required unless environment.build gives a Docker build context or environment.id names an existing asset");
   }
   // A build context names its environment after its folder and versions it by its content.
@@ -203,9 +196,7 @@ function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest
     if (environment[field] === undefined) report(at("environment", field), "is required unless environment.build gives a Docker build context or environment.id names an existing asset");
   }
   const conda = environment.conda_file;
-  if (conda !== undefined && build !== undefined) {
-    report(at("environment", "conda_file"), "must not be set together with environment.build: install it in the Dockerfile instead", conda);
-  } else if (conda !== undefined && !isFile(resolve(ctx.dir, conda))) {
+  if (conda !== undefined && !isFile(resolve(ctx.dir, conda))) {
     report(at("environment", "conda_file"), `must name an existing file (looked for ${resolve(ctx.dir, conda)})`, conda);
   }
   if (build !== undefined) {

@@ -37,6 +37,10 @@ const isoDuration = z
   })
   .transform((value) => canonicalIsoDuration(value) ?? value);
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function bothNumbers(value: unknown, a: string, b: string): boolean {
   const record = value as Record<string, unknown> | null;
   return typeof record?.[a] === "number" && typeof record?.[b] === "number";
@@ -181,7 +185,18 @@ const environmentFields = z.strictObject({
     })
     .optional(),
   description: z.string().max(512).optional(),
-});
+}).superRefine(
+  (e, ctx) => {
+    if (e.image !== undefined && e.build !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["build"], message: "must not be set together with environment.image: give either an image or a Docker build context", input: e.build?.path });
+    }
+    if (e.conda_file !== undefined && e.build !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["conda_file"], message: "must not be set together with environment.build: install it in the Dockerfile instead", input: e.conda_file });
+    }
+  },
+  // Runs even when other environment fields are wrong, so that every problem is reported in one go.
+  { when: (payload) => isRecord(payload.value) },
+);
 
 /** An environment: `azureml:<name>:<version>`, an asset id, or a mapping (see {@link environmentFields}). */
 export const environmentSchema = z
@@ -296,6 +311,37 @@ export const batchDeploymentSchema = z.strictObject({
   tags: tags.optional(),
 });
 
+/**
+ * The removed single `deployment`, a missing `deployments`, and `default_deployment`: required with several
+ * deployments, and one of them. Written for values that may be partly invalid (see the `when` below).
+ */
+function checkBatchDeployments(b: { deployment?: unknown; deployments?: unknown; default_deployment?: unknown }, ctx: z.RefinementCtx): void {
+  if (b.deployment !== undefined) {
+    const name = isRecord(b.deployment) ? b.deployment.name : undefined;
+    ctx.addIssue({
+      code: "custom",
+      path: ["deployment"],
+      message: `must be replaced by a list: write \`deployments:\` with this deployment as its one item${typeof name === "string" ? ` (and, optionally, \`default_deployment: ${name}\`)` : ""}`,
+      input: b.deployment,
+    });
+  } else if (b.deployments === undefined) {
+    ctx.addIssue({ code: "custom", path: ["deployments"], message: "is required: list the endpoint's deployments", params: { missing: true } });
+  }
+  if (!Array.isArray(b.deployments)) return;
+  const names = b.deployments.map((d: unknown) => (isRecord(d) ? d.name : undefined)).filter((n): n is string => typeof n === "string");
+  const chosen = b.default_deployment;
+  if (chosen === undefined && b.deployments.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["default_deployment"],
+      message: `is required when there is more than one deployment: name the one that jobs without a deployment use (one of ${names.join(", ")})`,
+      params: { missing: true },
+    });
+  } else if (typeof chosen === "string" && !names.some((n) => n.toLowerCase() === chosen.toLowerCase())) {
+    ctx.addIssue({ code: "custom", path: ["default_deployment"], message: `must name one of the deployments (${names.join(", ")})`, input: chosen });
+  }
+}
+
 export const batchEndpointSchema = z
   .strictObject({
     name: endpointName,
@@ -307,19 +353,8 @@ export const batchEndpointSchema = z
     // The single deployment of earlier versions; refused with what to write instead (below).
     deployment: z.unknown().optional(),
   })
-  .superRefine((b, ctx) => {
-    if (b.deployment !== undefined) {
-      const name = (b.deployment as { name?: unknown } | null)?.name;
-      ctx.addIssue({
-        code: "custom",
-        path: ["deployment"],
-        message: `must be replaced by a list: write \`deployments:\` with this deployment as its one item${typeof name === "string" ? ` (and, optionally, \`default_deployment: ${name}\`)` : ""}`,
-        input: b.deployment,
-      });
-    } else if (b.deployments === undefined) {
-      ctx.addIssue({ code: "custom", path: ["deployments"], message: "is required: list the endpoint's deployments" });
-    }
-  })
+  // Runs even when a deployment has other problems, so that every problem is reported in one go.
+  .superRefine((b, ctx) => checkBatchDeployments(b, ctx), { when: (payload) => isRecord(payload.value) })
   .transform(({ deployment: _removed, deployments, ...rest }) => ({ ...rest, deployments: deployments ?? [] }));
 
 export const configSchema = z.strictObject({
