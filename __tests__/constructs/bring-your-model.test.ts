@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Testing, type TerraformStack } from "cdktf";
+import { TerraformOutput, Testing, type TerraformStack } from "cdktf";
 import { readLocalContent } from "../../lib/config/code-bundle";
 import { AzapiProvider } from "../../lib/azapi";
 import { BatchEndpoint, type BatchDeploymentProps } from "../../lib/constructs/batch-endpoint";
@@ -120,9 +120,12 @@ describe("ModelAssets environments", () => {
   test("registered(): the id of a version already in the workspace, nothing created", () => {
     const stack = newStack();
     const assets = assetsIn(stack);
-    expect(stack.resolve(assets.registered("models", "churn", "3"))).toBe(`${WS}/models/churn/versions/3`);
-    expect(stack.resolve(assets.registered("environments", "sklearn", "12"))).toBe(`${WS}/environments/sklearn/versions/12`);
-    expect(synthJson(stack).resource.azapi_resource).toBeUndefined();
+    new TerraformOutput(stack, "model", { value: assets.registered("models", "churn", "3") });
+    new TerraformOutput(stack, "environment", { value: assets.registered("environments", "sklearn", "12") });
+    const json = synthJson(stack);
+    expect(json.output.model.value).toBe(`${WS}/models/churn/versions/3`);
+    expect(json.output.environment.value).toBe(`${WS}/environments/sklearn/versions/12`);
+    expect(json.resource.azapi_resource).toBeUndefined();
   });
 });
 
