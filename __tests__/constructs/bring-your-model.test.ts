@@ -5,12 +5,11 @@ import { TerraformOutput, Testing, type TerraformStack } from "cdktf";
 import { readLocalContent } from "../../lib/config/code-bundle";
 import { AzapiProvider } from "../../lib/azapi";
 import { BatchEndpoint, type BatchDeploymentProps } from "../../lib/constructs/batch-endpoint";
-import { ComputeCluster } from "../../lib/constructs/compute-cluster";
 import { ModelAssets, type LocalFiles } from "../../lib/constructs/model-assets";
 import { OnlineDeployment, type OnlineDeploymentProps } from "../../lib/constructs/online-deployment";
 import { OnlineEndpoint } from "../../lib/constructs/online-endpoint";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
-import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
+import { newComputeCluster, newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
 
 const WS = "${azurerm_machine_learning_workspace.ml_workspace_46391A20.id}";
 const UPLOADS = "${azurerm_storage_account.ml_storage_3B97082E.primary_blob_endpoint}${azurerm_storage_container.assets_upload-container_BDF8BD75.name}/";
@@ -191,19 +190,12 @@ describe("OnlineDeployment for custom containers and data collection", () => {
 describe("BatchEndpoint with several deployments", () => {
   const deployment = (name: string): BatchDeploymentProps => ({ name, modelId: "azureml://registries/r/models/m/versions/1" });
 
-  function build(deployments: BatchDeploymentProps[], defaultDeployment?: string): { stack: TerraformStack; batch: BatchEndpoint } {
+  function build(deployments: BatchDeploymentProps[], defaultDeployment?: string, tags?: Record<string, string>): { stack: TerraformStack; batch: BatchEndpoint } {
     const stack = newStack();
     new AzapiProvider(stack, "azapi");
     const workspace = newWorkspace(stack);
-    const compute = new ComputeCluster(stack, "compute", {
-      workspaceId: workspace.workspace.id,
-      resourceGroupName: "rg",
-      location: "westeurope",
-      name: "cpu-cluster",
-      vmSize: "STANDARD_D2_V2",
-      maxNodes: 4,
-    });
-    const batch = new BatchEndpoint(stack, "batch", { name: "churn-batch", location: "westeurope", workspace, compute, deployments, defaultDeployment });
+    const compute = newComputeCluster(stack, workspace);
+    const batch = new BatchEndpoint(stack, "batch", { name: "churn-batch", location: "westeurope", workspace, compute, deployments, defaultDeployment, tags });
     return { stack, batch };
   }
 
@@ -218,11 +210,7 @@ describe("BatchEndpoint with several deployments", () => {
   });
 
   test("deployment tags merge over the endpoint's", () => {
-    const stack = newStack();
-    new AzapiProvider(stack, "azapi");
-    const workspace = newWorkspace(stack);
-    const compute = new ComputeCluster(stack, "compute", { workspaceId: workspace.workspace.id, resourceGroupName: "rg", location: "westeurope", name: "cpu-cluster", vmSize: "STANDARD_D2_V2", maxNodes: 4 });
-    new BatchEndpoint(stack, "batch", { name: "b-1", location: "westeurope", workspace, compute, tags: { a: "1", b: "1" }, deployments: [{ ...deployment("nightly"), tags: { b: "2" } }] });
+    const { stack } = build([{ ...deployment("nightly"), tags: { b: "2" } }], undefined, { a: "1", b: "1" });
     expect(resourceAt(synthJson(stack), "azapi_resource", "batch/deployment-nightly").tags).toEqual({ a: "1", b: "2" });
   });
 

@@ -164,8 +164,7 @@ export class ModelAssets extends Construct {
   private readonly props: ModelAssetsProps;
   private readonly assets = new Map<string, { readonly resource: AzapiResource; readonly signature: string }>();
   private readonly uploads = new Map<string, { readonly blobs: StorageBlob[]; readonly uri: string }>();
-  private container?: StorageContainer;
-  private uploadsContainer?: StorageContainer;
+  private readonly containers = new Map<string, StorageContainer>();
   private uploadAccess?: RolePropagation;
 
   constructor(scope: Construct, id: string, props: ModelAssetsProps) {
@@ -339,22 +338,22 @@ export class ModelAssets extends Construct {
   }
 
   private codeContainer(): StorageContainer {
-    // Created through the management plane (storage_account_id), so it needs no data role.
-    this.container ??= new StorageContainer(this, "code-container", {
-      name: this.props.codeContainerName ?? "code-snapshots",
-      storageAccountId: this.props.workspace.storageAccount.id,
-      containerAccessType: "private",
-    });
-    return this.container;
+    return this.blobContainer("code-container", this.props.codeContainerName ?? "code-snapshots");
   }
 
   private uploadContainer(): StorageContainer {
-    this.uploadsContainer ??= new StorageContainer(this, "upload-container", {
-      name: this.props.uploadContainerName ?? "asset-uploads",
-      storageAccountId: this.props.workspace.storageAccount.id,
-      containerAccessType: "private",
-    });
-    return this.uploadsContainer;
+    return this.blobContainer("upload-container", this.props.uploadContainerName ?? "asset-uploads");
+  }
+
+  /** A private blob container of the workspace storage, created on first use. */
+  private blobContainer(id: string, name: string): StorageContainer {
+    // Created through the management plane (storage_account_id), so it needs no data role.
+    let container = this.containers.get(id);
+    if (!container) {
+      container = new StorageContainer(this, id, { name, storageAccountId: this.props.workspace.storageAccount.id, containerAccessType: "private" });
+      this.containers.set(id, container);
+    }
+    return container;
   }
 
   /** The end of the wait after the deployer's blob data role, created with the first upload. */
