@@ -80,6 +80,17 @@ describe("model.path may be a local file or folder", () => {
     expect(env.uploads.get(env.config.endpoint!.deployments[0].model.path!)).toMatchObject({ isFile: true, files: ["model.json"] });
   });
 
+  test("one name and content-hash version means one model: another description under it is refused, a copy of the content is not", () => {
+    const copy = { "copy/churn/model.json": FILES["model/churn/model.json"], "copy/churn/preprocessing/features.json": FILES["model/churn/preprocessing/features.json"] };
+    const blue = deployment({ model: { name: "churn", path: "model/churn" }, traffic: 50 });
+    const green = (model: Record<string, unknown>) => deployment({ name: "green", model, traffic: 50 });
+    expect(rules({ ...copy, ...withEndpoint([blue, green({ name: "churn", path: "model/churn", description: "retrained" })]) })).toEqual([
+      expect.stringMatching(/^endpoint\.deployments\[1\]\.model: must be defined the same way as at endpoint\.deployments\.0\.model: both are churn version [0-9a-f]{12} \(the hash of the same content\); give one of them another name or a version$/),
+    ]);
+    const [env] = loadValid({ ...copy, ...withEndpoint([blue, green({ name: "churn", path: "copy/churn" })]) });
+    expect(new Set([...env.uploads.values()].map((u) => u.contentHash)).size).toBe(1);
+  });
+
   test("a storage URI still needs a name and a version, and is not uploaded", () => {
     const [env] = loadValid(withEndpoint([deployment()]));
     expect(env.uploads.size).toBe(0);

@@ -71,6 +71,20 @@ describe("ModelAssets uploads of local models", () => {
     expect(Object.values(json.resource.azapi_resource).map((r: any) => r.body.properties.modelUri).filter((u: string) => u.includes(files.contentHash))).toHaveLength(2);
   });
 
+  test("the same content from another folder of the same name is the same model; under another name it is refused", () => {
+    const stack = newStack();
+    const assets = assetsIn(stack);
+    const a = local({ "churn/a.bin": "a" }, "churn");
+    const b = local({ "churn/a.bin": "a" }, "churn");
+    assets.model({ name: "churn", type: "custom_model", files: a });
+    assets.model({ name: "churn", type: "custom_model", files: b });
+    const renamed = local({ "other/a.bin": "a" }, "other");
+    expect(() => assets.model({ name: "churn", type: "custom_model", files: renamed })).toThrow(/ModelAssets: model-churn-[0-9a-f]{12}: must be defined the same way wherever it is used/);
+    const json = synthJson(stack);
+    expect(Object.keys(json.resource.azapi_resource)).toHaveLength(1);
+    expect(blobsOf(json)).toHaveLength(1);
+  });
+
   test("every upload waits for the deployer's role propagation and identity datastore mode", () => {
     const stack = newStack();
     assetsIn(stack).model({ name: "churn", type: "custom_model", files: local({ "m/a.bin": "a" }, "m") });

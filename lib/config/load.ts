@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import { readCodeBundle, readLocalContent, type CodeBundle, type LocalContent } from "./code-bundle";
+import { readLocalContent, type CodeBundle, type LocalContent } from "./code-bundle";
 import { ConfigError, fieldPath, type ConfigProblem } from "./errors";
 import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
 import { checkEnvironment, isLocalPath, type Report } from "./rules";
@@ -62,20 +62,21 @@ export function loadEnvironments(options: LoadOptions = {}): LoadedEnvironment[]
     problems.push({ file: shown(dir), field: "", rule: "must contain at least one <env>.yaml file" });
   }
 
-  const bundles = new Map<string, CodeBundle>();
-  const codeBundle = (path: string): CodeBundle => {
-    let bundle = bundles.get(path);
-    if (!bundle) {
-      bundle = readCodeBundle(path, dir);
-      bundles.set(path, bundle);
+  // Local code, models and build contexts are listed and hashed once per run, however many deployments share them.
+  const contents = new Map<string, LocalContent>();
+  const localContent = (path: string): LocalContent => {
+    let content = contents.get(path);
+    if (!content) {
+      content = readLocalContent(path, dir);
+      contents.set(path, content);
     }
-    return bundle;
+    return content;
   };
 
   const loaded: LoadedEnvironment[] = [];
   for (const fileName of yamlFiles) {
     const path = join(dir, fileName);
-    const result = loadFile(path, shown(path), codeBundle);
+    const result = loadFile(path, shown(path), localContent);
     problems.push(...result.problems);
     if (result.environment) loaded.push(result.environment);
   }
@@ -89,7 +90,7 @@ interface FileResult {
   readonly environment?: LoadedEnvironment;
 }
 
-function loadFile(path: string, file: string, codeBundle: (path: string) => CodeBundle): FileResult {
+function loadFile(path: string, file: string, localContent: (path: string) => LocalContent): FileResult {
   const problems: ConfigProblem[] = [];
   const env = basename(path, ".yaml");
   if (!ENV_NAME_PATTERN.test(env)) {
@@ -144,17 +145,16 @@ function loadFile(path: string, file: string, codeBundle: (path: string) => Code
   }
 
   const dir = resolve(path, "..");
-  checkEnvironment(parsed.data, { dir, report, codeBundle });
+  checkEnvironment(parsed.data, { dir, report, localContent });
   if (problems.length > 0) return { problems };
 
   const config = withAbsolutePaths(parsed.data, dir);
   const codeBundles = new Map<string, CodeBundle>();
   const uploads = new Map<string, LocalContent>();
   for (const d of [...(config.endpoint?.deployments ?? []), ...config.batch.flatMap((b) => b.deployments)]) {
-    if (d.code) codeBundles.set(d.code.path, codeBundle(d.code.path));
-    const local = [d.model.id === undefined ? localModelPath(d.model.path) : undefined, d.environment?.build?.path];
-    for (const upload of local) {
-      if (upload !== undefined && !uploads.has(upload)) uploads.set(upload, readLocalContent(upload, dir));
+    if (d.code) codeBundles.set(d.code.path, localContent(d.code.path));
+    for (const upload of [d.model.id === undefined ? localModelPath(d.model.path) : undefined, d.environment?.build?.path]) {
+      if (upload !== undefined) uploads.set(upload, localContent(upload));
     }
   }
   return { problems, environment: { name: env, file, config, codeBundles, uploads } };

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { CODE_LIMITS, type CodeBundle } from "./code-bundle";
+import { basename } from "node:path";
+import { CODE_LIMITS, type LocalContent } from "./code-bundle";
 import { STORAGE_URI, type CodeConfig, type EnvironmentAssetConfig, type ModelConfig, type ServingConfig } from "./schema";
 
 /** Reports one problem at a field path; `value` is what the file says there. */
@@ -11,8 +12,8 @@ export interface RuleContext {
   /** Absolute folder of the config file: relative paths resolve from here. */
   readonly dir: string;
   readonly report: Report;
-  /** Reads a code folder once per run, however many deployments share it. */
-  readonly codeBundle: (absolutePath: string) => CodeBundle;
+  /** Lists and hashes a local file or folder (code, model, build context) once per run, however many use it. */
+  readonly localContent: (absolutePath: string) => LocalContent;
 }
 
 /** The rules that span fields of one file: bounds between fields, traffic, assets and local files. */
@@ -84,7 +85,7 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
     });
   });
 
-  checkAssetConsistency(config, report);
+  checkAssetConsistency(config, ctx);
 
   const emails = new Map<string, number>();
   config.monitoring.alert_emails.forEach((email, i) => {
@@ -154,7 +155,7 @@ function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[
     } else if (!isFile(script)) {
       report(at("code", "scoring_script"), `must name an existing file inside code.path (looked for ${script})`, d.code.scoring_script);
     }
-    const bundle = ctx.codeBundle(folder);
+    const bundle = ctx.localContent(folder);
     if (bundle.files.length > CODE_LIMITS.files) {
       report(at("code", "path"), `must hold at most ${CODE_LIMITS.files} files, Azure ML's snapshot limit (has ${bundle.files.length})`, d.code.path);
     }
@@ -266,12 +267,24 @@ function checkUniqueNames(items: readonly { readonly name: string }[], at: Prope
   });
 }
 
-/** The same asset name and version must mean the same thing everywhere in a file: versions are immutable in Azure ML. */
-function checkAssetConsistency(config: ServingConfig, report: Report): void {
+/**
+ * The same asset name and version must mean the same thing everywhere in a file: versions are immutable in Azure ML.
+ *
+ * A local model or build context counts by its content (and folder name, which is part of the mount path), with the
+ * name and version it gets when the config leaves them out.
+ */
+function checkAssetConsistency(config: ServingConfig, ctx: RuleContext): void {
   const uses: { path: PropertyKey[]; d: Deployable }[] = [
     ...(config.endpoint?.deployments ?? []).map((d, i) => ({ path: ["endpoint", "deployments", i] as PropertyKey[], d })),
     ...config.batch.flatMap((b, i) => b.deployments.map((d, j) => ({ path: ["batch", i, "deployments", j] as PropertyKey[], d: d as Deployable }))),
   ];
+  /** Name, version and content of a local file or folder, when it exists. */
+  const local = (path: string | undefined, name: string | undefined, version: string | undefined) => {
+    const full = path === undefined ? undefined : resolve(ctx.dir, path);
+    if (full === undefined || !existsSync(full)) return undefined;
+    const content = ctx.localContent(full);
+    return { name: name ?? content.name, version: version ?? content.contentHash.slice(0, 12), content: [content.contentHash, basename(full), content.isFile] };
+  };
   const models = new Map<string, { path: PropertyKey[]; sig: string }>();
   const envs = new Map<string, { path: PropertyKey[]; sig: string }>();
   const check = (
@@ -281,19 +294,30 @@ function checkAssetConsistency(config: ServingConfig, report: Report): void {
     name: string | undefined,
     version: string | undefined,
     sig: string,
+    hashed: boolean,
   ) => {
     if (name === undefined || version === undefined) return;
     const key = `${name.toLowerCase()}@${version}`;
     const first = seen.get(key);
+    const where = [...(first?.path ?? []), kind].map(String).join(".");
     if (first === undefined) {
       seen.set(key, { path, sig });
+    } else if (first.sig !== sig && hashed) {
+      // The version is not in the file: it is the content hash, which both share.
+      ctx.report([...path, kind], `must be defined the same way as at ${where}: both are ${name} version ${version} (the hash of the same content); give one of them another name or a version`);
     } else if (first.sig !== sig) {
-      report([...path, kind, "version"], `must change when the ${kind} changes: ${name} version ${version} is defined differently at ${[...first.path, kind].map(String).join(".")}`, version);
+      ctx.report([...path, kind, "version"], `must change when the ${kind} changes: ${name} version ${version} is defined differently at ${where}`, version);
     }
   };
   for (const { path, d } of uses) {
-    check(models, "model", path, d.model.name, d.model.version, JSON.stringify([d.model.path, d.model.type ?? "custom_model"]));
+    const m = d.model;
+    const uploaded = m.id === undefined && m.path !== undefined && isLocalPath(m.path) ? local(m.path, m.name, m.version) : undefined;
+    const modelSig = JSON.stringify([uploaded?.content ?? m.path, m.type ?? "custom_model", m.description]);
+    check(models, "model", path, uploaded?.name ?? m.name, uploaded?.version ?? m.version, modelSig, m.version === undefined);
     const e = d.environment;
-    if (e) check(envs, "environment", path, e.name, e.version, JSON.stringify([e.image, e.conda_file, e.build, e.inference_config]));
+    if (!e || e.id !== undefined || e.registered !== undefined) continue;
+    const built = e.build && local(e.build.path, e.name, e.version);
+    const envSig = JSON.stringify([e.image, e.conda_file, built?.content, e.build?.dockerfile_path, e.inference_config, e.description]);
+    check(envs, "environment", path, built?.name ?? e.name, built?.version ?? e.version, envSig, e.version === undefined);
   }
 }

@@ -176,7 +176,8 @@ export class ModelAssets extends Construct {
   model(spec: ModelSpec): string {
     if ("id" in spec) return spec.id;
     const version = spec.version ?? ("files" in spec ? defaultVersion(spec.files) : undefined)!;
-    return this.once(`model-${spec.name}-${version}`, spec, (id) => {
+    const signature = "files" in spec ? { ...spec, files: contentSignature(spec.files) } : spec;
+    return this.once(`model-${spec.name}-${version}`, signature, (id) => {
       let modelUri: string;
       let blobs: StorageBlob[] = [];
       if ("files" in spec) {
@@ -197,7 +198,8 @@ export class ModelAssets extends Construct {
   environment(spec: EnvironmentSpec): string {
     if ("id" in spec) return spec.id;
     const version = spec.version ?? ("build" in spec ? defaultVersion(spec.build.files) : undefined)!;
-    return this.once(`environment-${spec.name}-${version}`, spec, (id) => {
+    const signature = "build" in spec ? { ...spec, build: { ...spec.build, files: contentSignature(spec.build.files) } } : spec;
+    return this.once(`environment-${spec.name}-${version}`, signature, (id) => {
       const common: Pick<EnvironmentVersionProperties, "osType" | "inferenceConfig" | "description" | "isArchived"> = {
         osType: "Linux",
         inferenceConfig: spec.inferenceConfig && {
@@ -367,6 +369,14 @@ export class ModelAssets extends Construct {
     }
     return this.uploadAccess.wait;
   }
+}
+
+/**
+ * What makes two uploads the same asset: their content and the folder or file name it is mounted under, not where
+ * it lies on this machine.
+ */
+function contentSignature(files: LocalFiles): object {
+  return { contentHash: files.contentHash, isFile: files.isFile ?? false, name: basename(files.path) };
 }
 
 /** The version of uploaded content when none is given: the first 12 characters of its hash. */
