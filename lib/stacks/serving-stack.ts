@@ -4,6 +4,7 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { AzurermBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AzapiProvider } from "../azapi";
+import type { LocalContent } from "../config/code-bundle";
 import type { LoadedEnvironment } from "../config/load";
 import { resourceNames } from "../config/names";
 import type { BatchEndpointConfig, CodeConfig, EnvironmentAssetConfig, ModelConfig, ServingConfig } from "../config/schema";
@@ -261,48 +262,14 @@ export class ServingStack extends TerraformStack {
     return {
       modelId: d.model.registered
         ? assets.registered("models", d.model.registered.name, d.model.registered.version)
-        : assets.model(this.modelSpec(d.model)),
+        : assets.model(modelSpec(d.model, this.environment.uploads)),
       environmentId:
         d.environment &&
         (d.environment.registered
           ? assets.registered("environments", d.environment.registered.name, d.environment.registered.version)
-          : assets.environment(this.environmentSpec(d.environment))),
+          : assets.environment(environmentSpec(d.environment, this.environment.uploads))),
       code: d.code && { codeId: assets.code(this.codeSpec(d.code)), scoringScript: d.code.scoring_script },
     };
-  }
-
-  private modelSpec(model: ModelConfig): ModelSpec {
-    if (model.id !== undefined) return { id: model.id };
-    // Config validation guarantees a path, and a name and version unless the path is local.
-    const common = { type: model.type ?? "custom_model", description: model.description } as const;
-    const upload = this.environment.uploads.get(model.path!);
-    if (upload) return { ...common, name: model.name ?? upload.name, version: model.version, files: upload };
-    return { ...common, name: model.name!, version: model.version!, path: model.path! };
-  }
-
-  private environmentSpec(environment: EnvironmentAssetConfig): EnvironmentSpec {
-    if (environment.id !== undefined) return { id: environment.id };
-    const routes = environment.inference_config;
-    const common = {
-      description: environment.description,
-      inferenceConfig: routes && {
-        livenessRoute: routes.liveness_route,
-        readinessRoute: routes.readiness_route,
-        scoringRoute: routes.scoring_route,
-      },
-    };
-    if (environment.build) {
-      const context = this.environment.uploads.get(environment.build.path);
-      if (!context) throw new Error(`build context ${environment.build.path} was not read by the config loader`);
-      return {
-        ...common,
-        name: environment.name ?? context.name,
-        version: environment.version,
-        build: { files: context, dockerfilePath: environment.build.dockerfile_path },
-      };
-    }
-    // Config validation guarantees the registration fields whenever there is no id and no build.
-    return { ...common, name: environment.name!, version: environment.version!, image: environment.image!, condaFile: environment.conda_file };
   }
 
   /** The upload manifest of a code folder, read once when config was loaded. */
@@ -313,6 +280,38 @@ export class ServingStack extends TerraformStack {
     }
     return { name: bundle.name, path: bundle.path, files: bundle.files, contentHash: bundle.contentHash };
   }
+}
+
+function modelSpec(model: ModelConfig, uploads: ReadonlyMap<string, LocalContent>): ModelSpec {
+  if (model.id !== undefined) return { id: model.id };
+  // Config validation guarantees a path, and a name and version unless the path is local (uploaded).
+  const common = { type: model.type ?? "custom_model", description: model.description } as const;
+  const upload = uploads.get(model.path!);
+  if (upload) return { ...common, name: model.name ?? upload.name, version: model.version, files: upload };
+  return { ...common, name: model.name!, version: model.version!, path: model.path! };
+}
+
+function environmentSpec(environment: EnvironmentAssetConfig, uploads: ReadonlyMap<string, LocalContent>): EnvironmentSpec {
+  if (environment.id !== undefined) return { id: environment.id };
+  const routes = environment.inference_config;
+  const common = {
+    description: environment.description,
+    inferenceConfig: routes && { livenessRoute: routes.liveness_route, readinessRoute: routes.readiness_route, scoringRoute: routes.scoring_route },
+  };
+  if (environment.build) {
+    const context = uploads.get(environment.build.path);
+    if (!context) throw new Error(`build context ${environment.build.path} was not read by the config loader`);
+    // A build context names its environment after its folder and versions it by content, unless the config says.
+    return { ...common, name: environment.name ?? context.name, version: environment.version, build: { files: context, dockerfilePath: environment.build.dockerfile_path } };
+  }
+  // Config validation guarantees the registration fields whenever there is no id and no build.
+  return {
+    ...common,
+    name: environment.name!,
+    version: environment.version!,
+    image: environment.image!,
+    condaFile: environment.conda_file,
+  };
 }
 
 function probeProps(p: { initial_delay_s: number; period_s: number; timeout_s: number; failure_threshold: number; success_threshold: number }) {
