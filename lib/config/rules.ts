@@ -1,6 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
-import { basename } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import { CODE_LIMITS, type LocalContent } from "./code-bundle";
 import { STORAGE_URI, type CodeConfig, type EnvironmentAssetConfig, type ModelConfig, type ServingConfig } from "./schema";
 
