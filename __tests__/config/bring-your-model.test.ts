@@ -118,6 +118,13 @@ describe("references by name", () => {
     ]);
   });
 
+  test("an id through a label is refused the same way, as a string or as { id }", () => {
+    const labelled = "azureml://registries/azureml/environments/sklearn-1.5/labels/latest";
+    const rule = "must pin a version: an id ending in /labels/<label> is resolved when Azure deploys, so two synths of the same config could differ; end it in /versions/<version>";
+    expect(rules(withEndpoint([deployment({ environment: labelled })]))).toEqual([`endpoint.deployments[0].environment: ${rule} (got "${labelled}")`]);
+    expect(rules(withEndpoint([deployment({ environment: { id: labelled } })]))).toEqual([`endpoint.deployments[0].environment.id: ${rule} (got "${labelled}")`]);
+  });
+
   test("other strings say what a reference looks like", () => {
     expect(rules(withEndpoint([deployment({ environment: "churn-env:1" })]))).toEqual([
       'endpoint.deployments[0].environment: must be azureml:<name>:<version> (a environment registered in this workspace), an asset id, or a mapping (got "churn-env:1")',
@@ -214,6 +221,15 @@ describe("data collection", () => {
       sampling_rate: 1,
       rolling_rate: "hour",
     });
+  });
+
+  test("request headers to capture, as az ml's request_logging", () => {
+    const collector = { collections: { model_inputs: { enabled: true } }, request_logging: { capture_headers: ["x-request-id", "x-ms-client-request-id"] } };
+    const [env] = loadValid(withEndpoint([deployment({ data_collector: collector })]));
+    expect(env.config.endpoint!.deployments[0].data_collector!.request_logging).toEqual({ capture_headers: ["x-request-id", "x-ms-client-request-id"] });
+    expect(rules(withEndpoint([deployment({ data_collector: { ...collector, request_logging: { capture_headers: ["bad header"] } } })]))).toEqual([
+      'endpoint.deployments[0].data_collector.request_logging.capture_headers[0]: must be an HTTP header name (got "bad header")',
+    ]);
   });
 
   test("bounds and names", () => {

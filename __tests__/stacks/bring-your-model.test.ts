@@ -188,6 +188,7 @@ describe("data collection", () => {
     expect(body("deployment-blue/deployment").dataCollector).toEqual({
       collections: { model_inputs: collection, model_outputs: collection },
       rollingRate: "Hour",
+      requestLogging: { captureHeaders: ["x-request-id"] },
     });
   });
 

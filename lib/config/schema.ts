@@ -80,7 +80,14 @@ const endpointName = pattern(
 );
 
 const ASSET_ID = /^(azureml:\/\/\S+|\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/(workspaces|registries)\/[^/]+\/\S+)$/i;
-const assetId = pattern(ASSET_ID, "be an ARM id (/subscriptions/.../providers/Microsoft.MachineLearningServices/...) or an azureml:// id");
+/** An id through a label (`.../models/<name>/labels/latest`) names whatever version the label points at when Azure deploys. */
+const LABEL_ID = /\/labels\/[^/]+$/i;
+const PIN_A_VERSION = "must pin a version: an id ending in /labels/<label> is resolved when Azure deploys, so two synths of the same config could differ; end it in /versions/<version>";
+
+const assetId = pattern(ASSET_ID, "be an ARM id (/subscriptions/.../providers/Microsoft.MachineLearningServices/...) or an azureml:// id").refine(
+  (value) => !LABEL_ID.test(value),
+  { message: PIN_A_VERSION },
+);
 
 const tags = z
   .record(
@@ -116,6 +123,10 @@ export const STORAGE_URI = /^(azureml|https|wasbs|abfss):\/\//;
  */
 function assetReference(kind: "model" | "environment") {
   return z.string().transform((value, ctx): { id?: string; registered?: RegisteredAssetRef } => {
+    if (ASSET_ID.test(value) && LABEL_ID.test(value)) {
+      ctx.addIssue({ code: "custom", message: PIN_A_VERSION, input: value });
+      return z.NEVER;
+    }
     if (ASSET_ID.test(value)) return { id: value };
     const label = /^azureml:([^:@/]+)@(.*)$/.exec(value);
     if (label) {
@@ -244,6 +255,10 @@ const dataCollectorSchema = z.strictObject({
   }),
   sampling_rate: z.number().min(0).max(1).default(1),
   rolling_rate: z.enum(["minute", "hour", "day"]).default("hour"),
+  // Request headers collected along with the payloads.
+  request_logging: z
+    .strictObject({ capture_headers: z.array(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: "must be an HTTP header name" })).max(20) })
+    .optional(),
 });
 
 export const onlineDeploymentSchema = z.strictObject({

@@ -55,6 +55,11 @@ export interface DataCollectorProps {
    * @default "hour"
    */
   readonly rollingRate?: "minute" | "hour" | "day";
+  /**
+   * Request headers collected along with the payloads.
+   * @default none
+   */
+  readonly captureHeaders?: readonly string[];
 }
 
 /** The schema's casing of the rolling rates; Azure ML returns enum values in it. */
@@ -260,6 +265,7 @@ function dataCollector(props: DataCollectorProps, samplingRate: number, clientId
   return {
     collections: { model_inputs: collection(props.modelInputs), model_outputs: collection(props.modelOutputs) },
     rollingRate: ROLLING_RATES[props.rollingRate ?? "hour"],
+    requestLogging: props.captureHeaders && { captureHeaders: [...props.captureHeaders] },
   };
 }
 

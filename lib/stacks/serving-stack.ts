@@ -184,6 +184,7 @@ export class ServingStack extends TerraformStack {
           modelOutputs: d.data_collector.collections.model_outputs?.enabled,
           samplingRate: d.data_collector.sampling_rate,
           rollingRate: d.data_collector.rolling_rate,
+          captureHeaders: d.data_collector.request_logging?.capture_headers,
         },
         description: d.description,
         tags: { ...endpointTags, ...d.tags },
