@@ -265,9 +265,12 @@ export class ModelAssets extends Construct {
    * (`.../<hash>/<folder>/`), as az ml uploads it, so Azure mounts a model at `AZUREML_MODEL_DIR/<folder>`.
    *
    * The URI is the https URL of the blob or folder, not an azureml:// datastore URI: these blobs live in a
-   * container of the workspace storage that no datastore names, and Azure ML stores an https model or build
-   * context URI as sent and returns it unchanged (az ml sends https URIs as they are; only short datastore URIs
-   * get rewritten, see {@link canonicalDatastoreUri}). A folder URI ends in "/", as az ml sends a build context.
+   * container of the workspace storage that no datastore names, so no datastore URI can point at them. az ml sends
+   * exactly this form where it has no datastore (azure-ai-ml: a model uploaded to a registry keeps the upload's
+   * https `full_storage_path`; a build context's `contextUri` is that URL plus "/"), the schema says a build
+   * context "supports blob URIs", and an https URI is sent as written, so there is no short form for Azure to
+   * expand and hand back differently (as it does for `azureml://datastores/...`, see {@link canonicalDatastoreUri}).
+   * A folder URI ends in "/", as az ml sends a build context.
    */
   private upload(prefixBase: string, files: LocalFiles): { readonly blobs: StorageBlob[]; readonly uri: string } {
     const prefix = `${prefixBase}/${files.contentHash}`;
