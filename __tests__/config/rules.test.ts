@@ -88,7 +88,7 @@ describe("endpoint block", () => {
     const bare = { environment: undefined, code: undefined };
     expect(rules(withEndpoint([deployment(bare)]))).toEqual([
       "endpoint.deployments[0].environment: is required for a custom_model: only mlflow_model deploys without one",
-      "endpoint.deployments[0].code: is required for a custom_model: only mlflow_model deploys without a scoring script",
+      "endpoint.deployments[0].code: is required for a custom_model: only mlflow_model deploys without a scoring script, and custom containers (environment.inference_config)",
     ]);
     const triton = { name: "t", version: "1", path: "azureml://m/", type: "triton_model" };
     expect(rules(withEndpoint([deployment({ ...bare, model: triton })]))).toHaveLength(2);
@@ -99,11 +99,13 @@ describe("endpoint block", () => {
     ]);
   });
 
-  test("a model is either an id or name, version, path and type", () => {
+  test("a model is either an id or name, version and path (type defaults to custom_model, as in az ml)", () => {
     expect(rules(withEndpoint([deployment({ model: { name: "churn" } })]))).toEqual([
       "endpoint.deployments[0].model.version: is required unless model.id names an existing asset",
       "endpoint.deployments[0].model.path: is required unless model.id names an existing asset",
-      "endpoint.deployments[0].model.type: is required unless model.id names an existing asset",
+    ]);
+    expect(rules(withEndpoint([deployment({ model: { name: "churn", path: "azureml://datastores/workspaceblobstore/paths/m/" } })]))).toEqual([
+      "endpoint.deployments[0].model.version: is required unless model.id names an existing asset",
     ]);
     expect(rules(withEndpoint([deployment({ model: { id: "azureml://registries/r/models/m/versions/1", version: "2" } })]))).toEqual([
       'endpoint.deployments[0].model.version: must not be set together with model.id: give either an id or name, version, path, type (got "2")',
@@ -112,7 +114,7 @@ describe("endpoint block", () => {
       'endpoint.deployments[0].model.id: must be an ARM id (/subscriptions/.../providers/Microsoft.MachineLearningServices/...) or an azureml:// id (got "churn:3")',
     ]);
     expect(rules(withEndpoint([deployment({ model: { name: "m", version: "1", path: "./model.pkl", type: "custom_model" } })]))).toEqual([
-      'endpoint.deployments[0].model.path: must be a storage URI (azureml://, https://, wasbs:// or abfss://); upload local model files first (got "./model.pkl")',
+      expect.stringMatching(/^endpoint\.deployments\[0\]\.model\.path: must name an existing local file or folder \(looked for \/.+\/model\.pkl\), or be a storage URI \(azureml:\/\/, https:\/\/, wasbs:\/\/ or abfss:\/\/\) \(got "\.\/model\.pkl"\)$/),
     ]);
   });
 
@@ -201,13 +203,13 @@ describe("endpoint block", () => {
 describe("monitoring and batch blocks", () => {
   const batch = (overrides: Record<string, unknown> = {}) => ({
     name: "churn-batch",
-    deployment: { ...deployment(), traffic: undefined, instance_type: undefined, instance_count: 2, ...overrides },
+    deployments: [{ ...deployment(), traffic: undefined, instance_type: undefined, instance_count: 2, ...overrides }],
   });
   const strip = (b: ReturnType<typeof batch>) => JSON.parse(JSON.stringify(b));
 
   test("defaults", () => {
     const [env] = loadValid({ "dev.yaml": baseConfig({ batch: [strip(batch())] }) });
-    expect(env.config.batch[0].deployment).toMatchObject({
+    expect(env.config.batch[0].deployments[0]).toMatchObject({
       max_concurrency_per_instance: 1,
       mini_batch_size: 10,
       retry: { max_retries: 3, timeout_s: 300 },
@@ -220,7 +222,7 @@ describe("monitoring and batch blocks", () => {
 
   test("batch instance_count is bounded by the cluster", () => {
     expect(rules({ "dev.yaml": baseConfig({ batch: [strip(batch({ instance_count: 5 }))] }) })).toEqual([
-      "batch[0].deployment.instance_count: must be <= compute.max_nodes (4): batch jobs run on that cluster (got 5)",
+      "batch[0].deployments[0].instance_count: must be <= compute.max_nodes (4): batch jobs run on that cluster (got 5)",
     ]);
   });
 
@@ -235,7 +237,7 @@ describe("monitoring and batch blocks", () => {
 
   test("batch assets follow the online rules", () => {
     expect(rules({ "dev.yaml": baseConfig({ batch: [strip(batch({ code: undefined }))] }) })).toEqual([
-      "batch[0].deployment.code: is required for a custom_model: only mlflow_model deploys without a scoring script",
+      "batch[0].deployments[0].code: is required for a custom_model: only mlflow_model deploys without a scoring script",
     ]);
   });
 

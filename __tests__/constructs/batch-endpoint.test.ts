@@ -2,10 +2,10 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import type { TerraformStack } from "cdktf";
 import { AzapiProvider, AzapiResource, AzapiUpdateResource } from "../../lib/azapi";
 import { BatchEndpoint, type BatchDeploymentProps, type BatchEndpointProps } from "../../lib/constructs/batch-endpoint";
-import { ComputeCluster } from "../../lib/constructs/compute-cluster";
+import type { ComputeCluster } from "../../lib/constructs/compute-cluster";
 import type { MlWorkspace } from "../../lib/constructs/ml-workspace";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
-import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
+import { newComputeCluster, newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
 
 const WS = "/subscriptions/s/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw-fraud-prod";
 const MODEL_ID = `${WS}/models/fraud/versions/3`;
@@ -40,14 +40,7 @@ function fixture(): Fixture {
   const stack = newStack();
   new AzapiProvider(stack, "azapi");
   const workspace = newWorkspace(stack);
-  const compute = new ComputeCluster(stack, "compute", {
-    workspaceId: workspace.workspace.id,
-    resourceGroupName: "rg-test",
-    location: "westeurope",
-    name: "cpu-cluster",
-    vmSize: "STANDARD_D2_V2",
-    maxNodes: 4,
-  });
+  const compute = newComputeCluster(stack, workspace);
   return { stack, workspace, compute };
 }
 
@@ -60,7 +53,7 @@ function props(f: Fixture, overrides: Partial<BatchEndpointProps> = {}, deployme
     description: "Offline fraud scoring",
     tags: { project: "fraud" },
     ...overrides,
-    deployment: { ...DEPLOYMENT, ...deployment },
+    deployments: [{ ...DEPLOYMENT, ...deployment }],
   };
 }
 

@@ -1,4 +1,5 @@
 import { Testing, TerraformStack } from "cdktf";
+import { ComputeCluster } from "../../lib/constructs/compute-cluster";
 import { MlWorkspace, type MlWorkspaceProps } from "../../lib/constructs/ml-workspace";
 
 /** A fresh empty stack in its own test app. */
@@ -49,4 +50,16 @@ export function resourceAt(json: any, type: string, pathSuffix: string): any {
     throw new Error(`expected one ${type} at *${pathSuffix}, found ${matches.map(([k]) => k).join(", ") || "none"}`);
   }
   return matches[0][1];
+}
+
+/** An AmlCompute cluster of 0 to 4 STANDARD_D2_V2 nodes in the workspace, for batch endpoints. */
+export function newComputeCluster(stack: TerraformStack, workspace: MlWorkspace): ComputeCluster {
+  return new ComputeCluster(stack, "compute", {
+    workspaceId: workspace.workspace.id,
+    resourceGroupName: "rg-test",
+    location: "westeurope",
+    name: "cpu-cluster",
+    vmSize: "STANDARD_D2_V2",
+    maxNodes: 4,
+  });
 }

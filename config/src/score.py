@@ -1,19 +1,20 @@
-"""Online scoring script for the churn model: Azure ML calls init() once per worker, then run() per request."""
-import json
-import os
+"""Online scoring script for the churn model: Azure ML calls init() once per worker, then run() per request.
 
-import joblib
-import pandas as pd
+Request body (see config/request.json): {"data": [{"tenure_months": 3, "monthly_charges": 79.5, ...}, ...]}.
+"""
+import json
+
+import churn_model
 
 model = None
 
 
 def init():
     global model
-    # AZUREML_MODEL_DIR points at the registered model's files inside the container.
-    model = joblib.load(os.path.join(os.environ["AZUREML_MODEL_DIR"], "model.joblib"))
+    # Azure ML mounts the model at AZUREML_MODEL_DIR/<folder name>; churn_model.load() reads it from there.
+    model = churn_model.load()
 
 
 def run(raw_data):
-    frame = pd.DataFrame(json.loads(raw_data)["data"])
-    return {"churn_probability": model.predict_proba(frame)[:, 1].tolist()}
+    rows = json.loads(raw_data)["data"]
+    return {"churn_probability": model.predict_proba(rows)}

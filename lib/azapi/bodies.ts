@@ -353,9 +353,9 @@ export interface DataCollection {
    */
   readonly dataId?: string;
   /**
-   * Sampling rate (0-100).
+   * Share of requests collected, from 0 to 1 (1.0 collects every request).
    *
-   * @default - service default
+   * @default - service default (1.0)
    */
   readonly samplingRate?: number;
 }

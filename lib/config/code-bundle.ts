@@ -1,54 +1,99 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { closeSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
 
-/** A local folder of scoring code as it will be uploaded: its files and one hash of their content. */
-export interface CodeBundle {
-  /** Absolute path of the folder. */
+/**
+ * A local file or folder as it will be uploaded (scoring code, a model, a Docker build context): its files and one
+ * hash of their content.
+ */
+export interface LocalContent {
+  /** Absolute path of the file or folder, as configured. */
   readonly path: string;
-  /** Code asset name: the folder's path relative to the config folder, in letters, digits, '-' and '_'. */
+  /** Absolute folder that {@link files} are relative to: the folder itself, or a file's parent folder. */
+  readonly root: string;
+  /** True when {@link path} is one file rather than a folder. */
+  readonly isFile: boolean;
+  /** Default asset name: the path relative to the config folder, in letters, digits, '-' and '_'. */
   readonly name: string;
-  /** Files to upload, relative POSIX paths, sorted. */
+  /** Files to upload, POSIX paths relative to {@link root}, sorted. */
   readonly files: readonly string[];
-  /** SHA-256 (hex) over every file's relative path and content: the code version. */
+  /** SHA-256 (hex) over every file's relative path and content; its first 12 characters serve as a version. */
   readonly contentHash: string;
   /** Total size in bytes. */
   readonly sizeBytes: number;
 }
 
-/** Folders and files that never belong in a scoring snapshot (caches, VCS, editor litter). */
+/** A local folder of scoring code. */
+export type CodeBundle = LocalContent;
+
+/** Folders and files that never belong in an upload (caches, VCS, editor litter). */
 const IGNORED = new Set([".git", "__pycache__", ".ipynb_checkpoints", ".DS_Store", ".amlignore", ".venv", "node_modules"]);
 
 /** Azure ML refuses code snapshots above these. */
 export const CODE_LIMITS = { files: 2000, sizeBytes: 300 * 1024 * 1024 } as const;
 
+/** Bytes read per step while hashing: models can be gigabytes, and synth must not hold a whole file in memory. */
+const HASH_CHUNK_BYTES = 1024 * 1024;
+let chunk: Buffer | undefined;
+
 /**
- * Lists and hashes a code folder once; the result is the code version and the upload manifest.
+ * Lists and hashes a local file or folder once; the result is the upload manifest and the content version.
  *
- * The hash covers paths as well as content, so a renamed file is a new version too.
+ * The hash covers paths as well as content, so a renamed file is a new version too. Each file is hashed by
+ * reading it in 1 MiB steps, so a large model costs time, not memory.
  */
-export function readCodeBundle(path: string, configDir: string): CodeBundle {
+export function readLocalContent(path: string, configDir: string): LocalContent {
+  const isFile = statSync(path).isFile();
+  const root = isFile ? dirname(path) : path;
   const files: string[] = [];
-  const walk = (dir: string, prefix: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (IGNORED.has(entry.name) || entry.name.endsWith(".pyc")) continue;
-      const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-      const full = join(dir, entry.name);
-      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && statSync(full).isDirectory());
-      if (isDir) walk(full, rel);
-      else files.push(rel);
-    }
-  };
-  walk(path, "");
-  files.sort();
+  if (isFile) {
+    files.push(basename(path));
+  } else {
+    const walk = (dir: string, prefix: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (IGNORED.has(entry.name) || entry.name.endsWith(".pyc")) continue;
+        const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+        const full = join(dir, entry.name);
+        const isDir = entry.isDirectory() || (entry.isSymbolicLink() && statSync(full).isDirectory());
+        if (isDir) walk(full, rel);
+        else files.push(rel);
+      }
+    };
+    walk(path, "");
+    files.sort();
+  }
   const hash = createHash("sha256");
   let sizeBytes = 0;
   for (const rel of files) {
-    const content = readFileSync(join(path, rel));
-    sizeBytes += content.length;
-    hash.update(rel).update("\0").update(createHash("sha256").update(content).digest()).update("\0");
+    const file = hashFile(join(root, rel));
+    sizeBytes += file.sizeBytes;
+    hash.update(rel).update("\0").update(file.digest).update("\0");
   }
-  return { path, name: assetName(relative(configDir, path)), files, contentHash: hash.digest("hex"), sizeBytes };
+  return { path, root, isFile, name: assetName(relative(configDir, path)), files, contentHash: hash.digest("hex"), sizeBytes };
+}
+
+/** A code folder's upload manifest (see {@link readLocalContent}). */
+export function readCodeBundle(path: string, configDir: string): CodeBundle {
+  return readLocalContent(path, configDir);
+}
+
+/** SHA-256 of one file, read in chunks. */
+function hashFile(path: string): { digest: Buffer; sizeBytes: number } {
+  chunk ??= Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+  const hash = createHash("sha256");
+  const fd = openSync(path, "r");
+  let sizeBytes = 0;
+  try {
+    for (;;) {
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      hash.update(chunk.subarray(0, read));
+      sizeBytes += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { digest: hash.digest(), sizeBytes };
 }
 
 /** "../shared/src" → "shared-src": a stable name that does not depend on where the repository is checked out. */

@@ -68,11 +68,25 @@ function boundRule(origin: string, bound: number | bigint, inclusive: boolean, s
   }
 }
 
+/**
+ * The issues of the one branch a value was meant for, when a union (string or mapping) fails; other unions stay.
+ *
+ * A branch whose only complaint is the value's type at the top was not meant: a mapping given for
+ * `azureml:<name>:<version>` should hear what is wrong with the mapping, not that it is not a string.
+ */
+export function unionBranchIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const meant = issue.errors.filter((branch) => !branch.some((i) => i.code === "invalid_type" && i.path.length === 0));
+  if (meant.length !== 1) return [issue];
+  return meant[0].flatMap((i) => unionBranchIssues({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue));
+}
+
 /** The keys an object schema allows at `path`, for "did you mean" hints on unknown keys. */
 export function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let current: z.ZodType | undefined = schema;
   for (const part of path) {
     current = unwrap(current);
+    if (current instanceof z.ZodUnion) current = objectOption(current);
     if (current instanceof z.ZodObject) {
       current = (current.shape as Record<string, z.ZodType>)[String(part)];
     } else if (current instanceof z.ZodArray) {
@@ -82,7 +96,13 @@ export function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): st
     }
   }
   current = unwrap(current);
+  if (current instanceof z.ZodUnion) current = objectOption(current);
   return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+/** The mapping option of a union such as "string or mapping". */
+function objectOption(union: z.ZodUnion): z.ZodType | undefined {
+  return (union.options as z.ZodType[]).map(unwrap).find((option) => option instanceof z.ZodObject);
 }
 
 function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import { readCodeBundle, type CodeBundle } from "./code-bundle";
+import { readLocalContent, type CodeBundle, type LocalContent } from "./code-bundle";
 import { ConfigError, fieldPath, type ConfigProblem } from "./errors";
-import { allowedKeys, closestKey, ruleOf } from "./issues";
-import { checkEnvironment, type Report } from "./rules";
+import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
+import { checkEnvironment, isLocalPath, type Report } from "./rules";
 import { configSchema, ENV_NAME_PATTERN, type ServingConfig } from "./schema";
 
 /** One environment, validated: defaults applied and local paths made absolute. */
@@ -16,6 +16,8 @@ export interface LoadedEnvironment {
   readonly config: ServingConfig;
   /** Code folders this environment uploads, by absolute path, listed and hashed once. */
   readonly codeBundles: ReadonlyMap<string, CodeBundle>;
+  /** Local model files and folders and Docker build contexts this environment uploads, by absolute path. */
+  readonly uploads: ReadonlyMap<string, LocalContent>;
 }
 
 /** Where to read config from. */
@@ -60,20 +62,21 @@ export function loadEnvironments(options: LoadOptions = {}): LoadedEnvironment[]
     problems.push({ file: shown(dir), field: "", rule: "must contain at least one <env>.yaml file" });
   }
 
-  const bundles = new Map<string, CodeBundle>();
-  const codeBundle = (path: string): CodeBundle => {
-    let bundle = bundles.get(path);
-    if (!bundle) {
-      bundle = readCodeBundle(path, dir);
-      bundles.set(path, bundle);
+  // Local code, models and build contexts are listed and hashed once per run, however many deployments share them.
+  const contents = new Map<string, LocalContent>();
+  const localContent = (path: string): LocalContent => {
+    let content = contents.get(path);
+    if (!content) {
+      content = readLocalContent(path, dir);
+      contents.set(path, content);
     }
-    return bundle;
+    return content;
   };
 
   const loaded: LoadedEnvironment[] = [];
   for (const fileName of yamlFiles) {
     const path = join(dir, fileName);
-    const result = loadFile(path, shown(path), codeBundle);
+    const result = loadFile(path, shown(path), localContent);
     problems.push(...result.problems);
     if (result.environment) loaded.push(result.environment);
   }
@@ -87,7 +90,7 @@ interface FileResult {
   readonly environment?: LoadedEnvironment;
 }
 
-function loadFile(path: string, file: string, codeBundle: (path: string) => CodeBundle): FileResult {
+function loadFile(path: string, file: string, localContent: (path: string) => LocalContent): FileResult {
   const problems: ConfigProblem[] = [];
   const env = basename(path, ".yaml");
   if (!ENV_NAME_PATTERN.test(env)) {
@@ -122,7 +125,7 @@ function loadFile(path: string, file: string, codeBundle: (path: string) => Code
 
   const parsed = configSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    for (const issue of parsed.error.issues.flatMap(unionBranchIssues)) {
       if (issue.code === "unrecognized_keys") {
         const allowed = allowedKeys(configSchema, issue.path);
         for (const key of issue.keys) {
@@ -132,7 +135,7 @@ function loadFile(path: string, file: string, codeBundle: (path: string) => Code
             `is not a known key${hint ? `; did you mean ${hint}?` : allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : ""}`,
           );
         }
-      } else if (issue.input === undefined && issue.code === "invalid_type") {
+      } else if ((issue.input === undefined && issue.code === "invalid_type") || (issue.code === "custom" && issue.params?.missing === true)) {
         report(issue.path, ruleOf(issue));
       } else {
         report(issue.path, ruleOf(issue), issue.input);
@@ -142,15 +145,19 @@ function loadFile(path: string, file: string, codeBundle: (path: string) => Code
   }
 
   const dir = resolve(path, "..");
-  checkEnvironment(parsed.data, { dir, report, codeBundle });
+  checkEnvironment(parsed.data, { dir, report, localContent });
   if (problems.length > 0) return { problems };
 
   const config = withAbsolutePaths(parsed.data, dir);
   const codeBundles = new Map<string, CodeBundle>();
-  for (const d of [...(config.endpoint?.deployments ?? []), ...config.batch.map((b) => b.deployment)]) {
-    if (d.code) codeBundles.set(d.code.path, codeBundle(d.code.path));
+  const uploads = new Map<string, LocalContent>();
+  for (const d of [...(config.endpoint?.deployments ?? []), ...config.batch.flatMap((b) => b.deployments)]) {
+    if (d.code) codeBundles.set(d.code.path, localContent(d.code.path));
+    for (const upload of [d.model.id === undefined ? localModelPath(d.model.path) : undefined, d.environment?.build?.path]) {
+      if (upload !== undefined) uploads.set(upload, localContent(upload));
+    }
   }
-  return { problems, environment: { name: env, file, config, codeBundles } };
+  return { problems, environment: { name: env, file, config, codeBundles, uploads } };
 }
 
 /** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */
@@ -205,19 +212,26 @@ function checkAcrossFiles(environments: readonly LoadedEnvironment[]): ConfigPro
   return problems;
 }
 
+/** The path of a model's local files, or undefined when the model is not uploaded from here. */
+function localModelPath(path: string | undefined): string | undefined {
+  return path !== undefined && isLocalPath(path) ? path : undefined;
+}
+
 function withAbsolutePaths(config: ServingConfig, dir: string): ServingConfig {
-  const fix = <T extends { environment?: { conda_file?: string }; code?: { path: string } }>(d: T): T => ({
+  const fix = <T extends Pick<ServingConfig["batch"][number]["deployments"][number], "model" | "environment" | "code">>(d: T): T => ({
     ...d,
+    model: { ...d.model, path: localModelPath(d.model.path) === undefined ? d.model.path : resolve(dir, d.model.path!) },
     environment: d.environment && {
       ...d.environment,
       conda_file: d.environment.conda_file === undefined ? undefined : resolve(dir, d.environment.conda_file),
+      build: d.environment.build && { ...d.environment.build, path: resolve(dir, d.environment.build.path) },
     },
     code: d.code && { ...d.code, path: resolve(dir, d.code.path) },
   });
   return {
     ...config,
     endpoint: config.endpoint && { ...config.endpoint, deployments: config.endpoint.deployments.map(fix) },
-    batch: config.batch.map((b) => ({ ...b, deployment: fix(b.deployment) })),
+    batch: config.batch.map((b) => ({ ...b, deployments: b.deployments.map(fix) })),
   };
 }
 

@@ -1,12 +1,7 @@
 import { existsSync, statSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
-import { CODE_LIMITS, type CodeBundle } from "./code-bundle";
-import type {
-  CodeConfig,
-  EnvironmentAssetConfig,
-  ModelConfig,
-  ServingConfig,
-} from "./schema";
+import { basename, isAbsolute, relative, resolve } from "node:path";
+import { CODE_LIMITS, type LocalContent } from "./code-bundle";
+import { STORAGE_URI, type CodeConfig, type EnvironmentAssetConfig, type ModelConfig, type ServingConfig } from "./schema";
 
 /** Reports one problem at a field path; `value` is what the file says there. */
 export type Report = (path: readonly PropertyKey[], rule: string, value?: unknown) => void;
@@ -16,8 +11,8 @@ export interface RuleContext {
   /** Absolute folder of the config file: relative paths resolve from here. */
   readonly dir: string;
   readonly report: Report;
-  /** Reads a code folder once per run, however many deployments share it. */
-  readonly codeBundle: (absolutePath: string) => CodeBundle;
+  /** Lists and hashes a local file or folder (code, model, build context) once per run, however many use it. */
+  readonly localContent: (absolutePath: string) => LocalContent;
 }
 
 /** The rules that span fields of one file: bounds between fields, traffic, assets and local files. */
@@ -70,23 +65,26 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
           );
         }
       }
-      checkAssets(d, at, ctx);
+      checkAssets(d, at, ctx, "online");
     });
   }
 
   checkUniqueNames(config.batch, ["batch"], report);
   config.batch.forEach((b, i) => {
-    const at = (...rest: PropertyKey[]) => ["batch", i, "deployment", ...rest];
     if (endpoint && b.name.toLowerCase() === endpoint.name.toLowerCase()) {
       report(["batch", i, "name"], `must differ from endpoint.name: both become <name>.${config.location}.inference.ml.azure.com`, b.name);
     }
-    if (b.deployment.instance_count > compute.max_nodes) {
-      report(at("instance_count"), `must be <= compute.max_nodes (${compute.max_nodes}): batch jobs run on that cluster`, b.deployment.instance_count);
-    }
-    checkAssets(b.deployment, at, ctx);
+    checkUniqueNames(b.deployments, ["batch", i, "deployments"], report);
+    b.deployments.forEach((d, j) => {
+      const at = (...rest: PropertyKey[]) => ["batch", i, "deployments", j, ...rest];
+      if (d.instance_count > compute.max_nodes) {
+        report(at("instance_count"), `must be <= compute.max_nodes (${compute.max_nodes}): batch jobs run on that cluster`, d.instance_count);
+      }
+      checkAssets(d, at, ctx, "batch");
+    });
   });
 
-  checkAssetConsistency(config, report);
+  checkAssetConsistency(config, ctx);
 
   const emails = new Map<string, number>();
   config.monitoring.alert_emails.forEach((email, i) => {
@@ -115,45 +113,48 @@ interface Deployable {
   readonly code?: CodeConfig;
 }
 
-function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext): void {
+/** Whether a model path names local files (uploaded here) rather than storage. */
+export function isLocalPath(path: string): boolean {
+  return !STORAGE_URI.test(path);
+}
+
+function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext, kind: "online" | "batch"): void {
   const { report } = ctx;
-  checkEitherIdOrFields(d.model, ["name", "version", "path", "type"], at("model"), report);
-  if (d.environment) {
-    checkEitherIdOrFields(d.environment, ["name", "version", "image"], at("environment"), report);
-    if (d.environment.id !== undefined && d.environment.conda_file !== undefined) {
-      report(at("environment", "conda_file"), "must not be set together with environment.id", d.environment.conda_file);
+  checkModel(d.model, at, ctx);
+  const environment = d.environment;
+  if (environment) checkEnvironmentAsset(environment, at, ctx);
+
+  const type = d.model.type ?? "custom_model";
+  // A custom container serves requests itself, so it needs no scoring script; an environment referenced by id or
+  // name may be one, which only Azure knows.
+  const customContainer =
+    kind === "online" && environment !== undefined && (environment.inference_config !== undefined || environment.id !== undefined || environment.registered !== undefined);
+  if (d.model.id === undefined && d.model.registered === undefined && (type === "custom_model" || type === "triton_model")) {
+    if (!environment) report(at("environment"), `is required for a ${type}: only mlflow_model deploys without one`);
+    if (!d.code && !customContainer) {
+      report(
+        at("code"),
+        `is required for a ${type}: only mlflow_model deploys without a scoring script${kind === "online" ? ", and custom containers (environment.inference_config)" : ""}`,
+      );
     }
   }
-  const type = d.model.type;
-  if (type === "custom_model" || type === "triton_model") {
-    if (!d.environment) report(at("environment"), `is required for a ${type}: only mlflow_model deploys without one`);
-    if (!d.code) report(at("code"), `is required for a ${type}: only mlflow_model deploys without a scoring script`);
-  }
-  if (d.code && !d.environment) {
+  if (d.code && !environment) {
     report(at("environment"), "is required when code is given: the scoring script runs in it");
   }
 
-  const conda = d.environment?.conda_file;
-  if (conda !== undefined) {
-    const full = resolve(ctx.dir, conda);
-    if (!existsSync(full) || !statSync(full).isFile()) {
-      report(at("environment", "conda_file"), `must name an existing file (looked for ${full})`, conda);
-    }
-  }
   if (d.code) {
     const folder = resolve(ctx.dir, d.code.path);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    if (!isFolder(folder)) {
       report(at("code", "path"), `must name an existing folder (looked for ${folder})`, d.code.path);
       return;
     }
     const script = resolve(folder, d.code.scoring_script);
-    const inside = relative(folder, script);
-    if (inside.startsWith("..") || isAbsolute(inside)) {
+    if (!isInside(folder, script)) {
       report(at("code", "scoring_script"), "must be a path inside code.path", d.code.scoring_script);
-    } else if (!existsSync(script) || !statSync(script).isFile()) {
+    } else if (!isFile(script)) {
       report(at("code", "scoring_script"), `must name an existing file inside code.path (looked for ${script})`, d.code.scoring_script);
     }
-    const bundle = ctx.codeBundle(folder);
+    const bundle = ctx.localContent(folder);
     if (bundle.files.length > CODE_LIMITS.files) {
       report(at("code", "path"), `must hold at most ${CODE_LIMITS.files} files, Azure ML's snapshot limit (has ${bundle.files.length})`, d.code.path);
     }
@@ -163,9 +164,73 @@ function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[
   }
 }
 
+/** An id, `azureml:<name>:<version>`, a storage URI with name and version, or local files with at least a path. */
+function checkModel(model: ModelConfig, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext): void {
+  if (model.registered !== undefined) return;
+  const local = model.path !== undefined && isLocalPath(model.path);
+  // Local files get a name from their path and a version from their content.
+  checkEitherIdOrFields(model, ["name", "version", "path", "type"], local ? ["path"] : ["name", "version", "path"], at("model"), ctx.report);
+  if (model.id === undefined && local) {
+    const full = resolve(ctx.dir, model.path!);
+    if (!existsSync(full)) {
+      ctx.report(at("model", "path"), `must name an existing local file or folder (looked for ${full}), or be a storage URI (azureml://, https://, wasbs:// or abfss://)`, model.path);
+    }
+  }
+}
+
+/** An id, `azureml:<name>:<version>`, or exactly one of an image and a build context. */
+function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext): void {
+  const { report } = ctx;
+  if (environment.registered !== undefined) return;
+  const build = environment.build;
+  if (environment.id !== undefined) {
+    checkEitherIdOrFields(environment, ["name", "version", "image", "build", "conda_file", "inference_config"], [], at("environment"), report);
+    return;
+  }
+  // Both an image and a build, or a conda file with a build, are refused by the schema.
+  if (environment.image === undefined && build === undefined) {
+    report(at("environment", "image"), "is required unless environment.build gives a Docker build context or environment.id names an existing asset");
+  }
+  // A build context names its environment after its folder and versions it by its content.
+  for (const field of build ? [] : (["name", "version"] as const)) {
+    if (environment[field] === undefined) report(at("environment", field), "is required unless environment.build gives a Docker build context or environment.id names an existing asset");
+  }
+  const conda = environment.conda_file;
+  if (conda !== undefined && !isFile(resolve(ctx.dir, conda))) {
+    report(at("environment", "conda_file"), `must name an existing file (looked for ${resolve(ctx.dir, conda)})`, conda);
+  }
+  if (build !== undefined) {
+    const context = resolve(ctx.dir, build.path);
+    if (!isFolder(context)) {
+      report(at("environment", "build", "path"), `must name an existing folder, the Docker build context (looked for ${context})`, build.path);
+      return;
+    }
+    const dockerfile = resolve(context, build.dockerfile_path);
+    if (!isInside(context, dockerfile)) {
+      report(at("environment", "build", "dockerfile_path"), "must be a path inside build.path", build.dockerfile_path);
+    } else if (!isFile(dockerfile)) {
+      report(at("environment", "build", "dockerfile_path"), `must name an existing file inside build.path: Azure ML builds the image from it (looked for ${dockerfile})`, build.dockerfile_path);
+    }
+  }
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+function isFolder(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+function isInside(folder: string, path: string): boolean {
+  const inside = relative(folder, path);
+  return inside !== "" && !inside.startsWith("..") && !isAbsolute(inside);
+}
+
 function checkEitherIdOrFields(
   asset: object,
   fields: readonly string[],
+  required: readonly string[],
   at: readonly PropertyKey[],
   report: Report,
 ): void {
@@ -177,7 +242,7 @@ function checkEitherIdOrFields(
     }
     return;
   }
-  for (const f of fields) {
+  for (const f of required) {
     if (values[f] === undefined) {
       report([...at, f], `is required unless ${fieldName(at)}.id names an existing asset`);
     }
@@ -201,12 +266,24 @@ function checkUniqueNames(items: readonly { readonly name: string }[], at: Prope
   });
 }
 
-/** The same asset name and version must mean the same thing everywhere in a file: versions are immutable in Azure ML. */
-function checkAssetConsistency(config: ServingConfig, report: Report): void {
+/**
+ * The same asset name and version must mean the same thing everywhere in a file: versions are immutable in Azure ML.
+ *
+ * A local model or build context counts by its content (and folder name, which is part of the mount path), with the
+ * name and version it gets when the config leaves them out.
+ */
+function checkAssetConsistency(config: ServingConfig, ctx: RuleContext): void {
   const uses: { path: PropertyKey[]; d: Deployable }[] = [
     ...(config.endpoint?.deployments ?? []).map((d, i) => ({ path: ["endpoint", "deployments", i] as PropertyKey[], d })),
-    ...config.batch.map((b, i) => ({ path: ["batch", i, "deployment"] as PropertyKey[], d: b.deployment as Deployable })),
+    ...config.batch.flatMap((b, i) => b.deployments.map((d, j) => ({ path: ["batch", i, "deployments", j] as PropertyKey[], d: d as Deployable }))),
   ];
+  /** Name, version and content of a local file or folder, when it exists. */
+  const local = (path: string | undefined, name: string | undefined, version: string | undefined) => {
+    const full = path === undefined ? undefined : resolve(ctx.dir, path);
+    if (full === undefined || !existsSync(full)) return undefined;
+    const content = ctx.localContent(full);
+    return { name: name ?? content.name, version: version ?? content.contentHash.slice(0, 12), content: [content.contentHash, basename(full), content.isFile] };
+  };
   const models = new Map<string, { path: PropertyKey[]; sig: string }>();
   const envs = new Map<string, { path: PropertyKey[]; sig: string }>();
   const check = (
@@ -216,19 +293,30 @@ function checkAssetConsistency(config: ServingConfig, report: Report): void {
     name: string | undefined,
     version: string | undefined,
     sig: string,
+    hashed: boolean,
   ) => {
     if (name === undefined || version === undefined) return;
     const key = `${name.toLowerCase()}@${version}`;
     const first = seen.get(key);
+    const where = [...(first?.path ?? []), kind].map(String).join(".");
     if (first === undefined) {
       seen.set(key, { path, sig });
+    } else if (first.sig !== sig && hashed) {
+      // The version is not in the file: it is the content hash, which both share.
+      ctx.report([...path, kind], `must be defined the same way as at ${where}: both are ${name} version ${version} (the hash of the same content); give one of them another name or a version`);
     } else if (first.sig !== sig) {
-      report([...path, kind, "version"], `must change when the ${kind} changes: ${name} version ${version} is defined differently at ${[...first.path, kind].map(String).join(".")}`, version);
+      ctx.report([...path, kind, "version"], `must change when the ${kind} changes: ${name} version ${version} is defined differently at ${where}`, version);
     }
   };
   for (const { path, d } of uses) {
-    check(models, "model", path, d.model.name, d.model.version, JSON.stringify([d.model.path, d.model.type]));
+    const m = d.model;
+    const uploaded = m.id === undefined && m.path !== undefined && isLocalPath(m.path) ? local(m.path, m.name, m.version) : undefined;
+    const modelSig = JSON.stringify([uploaded?.content ?? m.path, m.type ?? "custom_model", m.description]);
+    check(models, "model", path, uploaded?.name ?? m.name, uploaded?.version ?? m.version, modelSig, m.version === undefined);
     const e = d.environment;
-    if (e) check(envs, "environment", path, e.name, e.version, JSON.stringify([e.image, e.conda_file]));
+    if (!e || e.id !== undefined || e.registered !== undefined) continue;
+    const built = e.build && local(e.build.path, e.name, e.version);
+    const envSig = JSON.stringify([e.image, e.conda_file, built?.content, e.build?.dockerfile_path, e.inference_config, e.description]);
+    check(envs, "environment", path, built?.name ?? e.name, built?.version ?? e.version, envSig, e.version === undefined);
   }
 }

@@ -37,6 +37,10 @@ const isoDuration = z
   })
   .transform((value) => canonicalIsoDuration(value) ?? value);
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function bothNumbers(value: unknown, a: string, b: string): boolean {
   const record = value as Record<string, unknown> | null;
   return typeof record?.[a] === "number" && typeof record?.[b] === "number";
@@ -76,7 +80,14 @@ const endpointName = pattern(
 );
 
 const ASSET_ID = /^(azureml:\/\/\S+|\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/(workspaces|registries)\/[^/]+\/\S+)$/i;
-const assetId = pattern(ASSET_ID, "be an ARM id (/subscriptions/.../providers/Microsoft.MachineLearningServices/...) or an azureml:// id");
+/** An id through a label (`.../models/<name>/labels/latest`) names whatever version the label points at when Azure deploys. */
+const LABEL_ID = /\/labels\/[^/]+$/i;
+const PIN_A_VERSION = "must pin a version: an id ending in /labels/<label> is resolved when Azure deploys, so two synths of the same config could differ; end it in /versions/<version>";
+
+const assetId = pattern(ASSET_ID, "be an ARM id (/subscriptions/.../providers/Microsoft.MachineLearningServices/...) or an azureml:// id").refine(
+  (value) => !LABEL_ID.test(value),
+  { message: PIN_A_VERSION },
+);
 
 const tags = z
   .record(
@@ -94,28 +105,114 @@ const environmentVariables = z.record(
   z.string(),
 );
 
-/** `{ id }` for an existing model, or the fields that register one here. */
-export const modelSchema = z.strictObject({
+/** A model or environment already registered in this workspace, named by `azureml:<name>:<version>`. */
+export interface RegisteredAssetRef {
+  readonly name: string;
+  readonly version: string;
+}
+
+const ASSET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+const ASSET_VERSION = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,29}$/;
+
+/** Storage URIs a model may be registered from; any other `path` is a local file or folder. */
+export const STORAGE_URI = /^(azureml|https|wasbs|abfss):\/\//;
+
+/**
+ * A model or environment given as one string, as az ml accepts it: `azureml:<name>:<version>` (registered in this
+ * workspace) or an asset id. Becomes `{ registered: { name, version } }` or `{ id }`.
+ */
+function assetReference(kind: "model" | "environment") {
+  return z.string().transform((value, ctx): { id?: string; registered?: RegisteredAssetRef } => {
+    if (ASSET_ID.test(value) && LABEL_ID.test(value)) {
+      ctx.addIssue({ code: "custom", message: PIN_A_VERSION, input: value });
+      return z.NEVER;
+    }
+    if (ASSET_ID.test(value)) return { id: value };
+    const label = /^azureml:([^:@/]+)@(.*)$/.exec(value);
+    if (label) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must pin a version: write azureml:${label[1]}:<version>, because @${label[2] || "<label>"} is resolved when Azure deploys, so two synths of the same config could differ`,
+        input: value,
+      });
+      return z.NEVER;
+    }
+    const named = /^azureml:([^:@/]+):([^:@/]+)$/.exec(value);
+    if (named && ASSET_NAME.test(named[1]) && ASSET_VERSION.test(named[2])) {
+      return { registered: { name: named[1], version: named[2] } };
+    }
+    ctx.addIssue({
+      code: "custom",
+      message: `must be azureml:<name>:<version> (a ${kind} registered in this workspace), an asset id, or a mapping`,
+      input: value,
+    });
+    return z.NEVER;
+  });
+}
+
+/** `{ id }` for an existing model, or the fields that register one here (from a storage URI or a local path). */
+const modelFields = z.strictObject({
   id: assetId.optional(),
   name: assetName.optional(),
   version: assetVersion.optional(),
-  path: pattern(
-    /^(azureml:\/\/|https:\/\/|wasbs:\/\/|abfss:\/\/)\S+$/,
-    "be a storage URI (azureml://, https://, wasbs:// or abfss://); upload local model files first",
-  ).optional(),
+  // A storage URI, or a local file or folder relative to the config file, which is uploaded (see rules.ts).
+  path: z.string().min(1).optional(),
+  // az ml's default: a model without a type is a custom model.
   type: z.enum(["custom_model", "mlflow_model", "triton_model"]).optional(),
   description: z.string().max(512).optional(),
 });
 
-/** `{ id }` for an existing environment, or the fields that register one here. */
-export const environmentSchema = z.strictObject({
+/** A model: `azureml:<name>:<version>`, an asset id, or a mapping (see {@link modelFields}). */
+export const modelSchema = z
+  .union([assetReference("model"), modelFields], { message: "must be azureml:<name>:<version>, an asset id, or a mapping" })
+  .transform((value) => value as z.output<typeof modelFields> & { readonly registered?: RegisteredAssetRef });
+
+/** A port a custom container listens on. */
+const routeSchema = z.strictObject({
+  path: pattern(/^\/\S*$/, "be a URL path starting with /"),
+  port: int(1, 65535),
+});
+
+/** `{ id }` for an existing environment, or the fields that register one here (from an image or a build context). */
+const environmentFields = z.strictObject({
   id: assetId.optional(),
   name: assetName.optional(),
   version: assetVersion.optional(),
   image: pattern(/^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})?$/, "be a container image reference such as mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest").optional(),
   conda_file: z.string().min(1).optional(),
+  // A local Docker build context, relative to the config file; Azure ML builds the image from it.
+  build: z
+    .strictObject({
+      path: z.string().min(1),
+      dockerfile_path: z.string().min(1).default("Dockerfile"),
+    })
+    .optional(),
+  // Routes of a custom inference container (TF Serving, TorchServe, Triton, your own server).
+  inference_config: z
+    .strictObject({
+      liveness_route: routeSchema,
+      readiness_route: routeSchema,
+      scoring_route: routeSchema,
+    })
+    .optional(),
   description: z.string().max(512).optional(),
-});
+}).superRefine(
+  (e, ctx) => {
+    if (e.image !== undefined && e.build !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["build"], message: "must not be set together with environment.image: give either an image or a Docker build context", input: e.build?.path });
+    }
+    if (e.conda_file !== undefined && e.build !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["conda_file"], message: "must not be set together with environment.build: install it in the Dockerfile instead", input: e.conda_file });
+    }
+  },
+  // Runs even when other environment fields are wrong, so that every problem is reported in one go.
+  { when: (payload) => isRecord(payload.value) },
+);
+
+/** An environment: `azureml:<name>:<version>`, an asset id, or a mapping (see {@link environmentFields}). */
+export const environmentSchema = z
+  .union([assetReference("environment"), environmentFields], { message: "must be azureml:<name>:<version>, an asset id, or a mapping" })
+  .transform((value) => value as z.output<typeof environmentFields> & { readonly registered?: RegisteredAssetRef });
 
 /** A local folder of scoring code, relative to the config file. */
 export const codeSchema = z.strictObject({
@@ -137,6 +234,31 @@ const autoscaleSchema = z.strictObject({
   scale_out_cpu_percent: int(1, 100).default(70),
   scale_in_cpu_percent: int(0, 99).default(30),
   cooldown_minutes: int(1, 60).default(5),
+});
+
+/** az ml writes `enabled: 'True'` in its samples; a YAML boolean works too. */
+const enabledFlag = z
+  .union([z.boolean(), z.enum(["true", "false", "True", "False"])], { message: "must be true or false" })
+  .transform((value) => value === true || value === "true" || value === "True");
+
+/** One collection of a deployment's data collector. */
+const collectionSchema = z.strictObject({ enabled: enabledFlag.default(false) });
+
+/**
+ * Request and response data collection (model monitoring's input), as az ml's `data_collector`. The data goes to the
+ * workspace's default blob storage.
+ */
+const dataCollectorSchema = z.strictObject({
+  collections: z.strictObject({
+    model_inputs: collectionSchema.optional(),
+    model_outputs: collectionSchema.optional(),
+  }),
+  sampling_rate: z.number().min(0).max(1).default(1),
+  rolling_rate: z.enum(["minute", "hour", "day"]).default("hour"),
+  // Request headers collected along with the payloads.
+  request_logging: z
+    .strictObject({ capture_headers: z.array(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: "must be an HTTP header name" })).max(20) })
+    .optional(),
 });
 
 export const onlineDeploymentSchema = z.strictObject({
@@ -162,6 +284,12 @@ export const onlineDeploymentSchema = z.strictObject({
   app_insights: z.boolean().default(true),
   egress_public_network_access: z.boolean().default(true),
   autoscale: autoscaleSchema.optional(),
+  // Where a custom container finds the model, instead of Azure's default /var/azureml-app/azureml-models/<name>/<version>.
+  model_mount_path: pattern(/^\/\S*$/, "be an absolute path such as /models").optional(),
+  data_collector: dataCollectorSchema.optional(),
+  description: z.string().max(512).optional(),
+  // Merged over the environment's tags.
+  tags: tags.optional(),
 });
 
 export const endpointSchema = z.strictObject({
@@ -169,6 +297,8 @@ export const endpointSchema = z.strictObject({
   auth_mode: z.enum(["key", "aml_token", "aad_token"]).default("aml_token"),
   public_network_access: z.boolean().default(true),
   description: z.string().max(512).optional(),
+  // Merged over the environment's tags.
+  tags: tags.optional(),
   deployments: z.array(onlineDeploymentSchema).min(1).max(20),
 });
 
@@ -191,13 +321,56 @@ export const batchDeploymentSchema = z.strictObject({
   output_file_name: pattern(/^[A-Za-z0-9._-]{1,255}$/, "be a file name of letters, digits, '.', '_' or '-'").default("predictions.csv"),
   logging_level: z.enum(["info", "warning", "debug"]).default("info"),
   environment_variables: environmentVariables.optional(),
+  description: z.string().max(512).optional(),
+  // Merged over the environment's and the batch endpoint's tags.
+  tags: tags.optional(),
 });
 
-export const batchEndpointSchema = z.strictObject({
-  name: endpointName,
-  description: z.string().max(512).optional(),
-  deployment: batchDeploymentSchema,
-});
+/**
+ * The removed single `deployment`, a missing `deployments`, and `default_deployment`: required with several
+ * deployments, and one of them. Written for values that may be partly invalid (see the `when` below).
+ */
+function checkBatchDeployments(b: { deployment?: unknown; deployments?: unknown; default_deployment?: unknown }, ctx: z.RefinementCtx): void {
+  if (b.deployment !== undefined) {
+    const name = isRecord(b.deployment) ? b.deployment.name : undefined;
+    ctx.addIssue({
+      code: "custom",
+      path: ["deployment"],
+      message: `must be replaced by a list: write \`deployments:\` with this deployment as its one item${typeof name === "string" ? ` (and, optionally, \`default_deployment: ${name}\`)` : ""}`,
+      input: b.deployment,
+    });
+  } else if (b.deployments === undefined) {
+    ctx.addIssue({ code: "custom", path: ["deployments"], message: "is required: list the endpoint's deployments", params: { missing: true } });
+  }
+  if (!Array.isArray(b.deployments)) return;
+  const names = b.deployments.map((d: unknown) => (isRecord(d) ? d.name : undefined)).filter((n): n is string => typeof n === "string");
+  const chosen = b.default_deployment;
+  if (chosen === undefined && b.deployments.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["default_deployment"],
+      message: `is required when there is more than one deployment: name the one that jobs without a deployment use (one of ${names.join(", ")})`,
+      params: { missing: true },
+    });
+  } else if (typeof chosen === "string" && !names.some((n) => n.toLowerCase() === chosen.toLowerCase())) {
+    ctx.addIssue({ code: "custom", path: ["default_deployment"], message: `must name one of the deployments (${names.join(", ")})`, input: chosen });
+  }
+}
+
+export const batchEndpointSchema = z
+  .strictObject({
+    name: endpointName,
+    description: z.string().max(512).optional(),
+    // Merged over the environment's tags.
+    tags: tags.optional(),
+    deployments: z.array(batchDeploymentSchema).min(1).max(20).optional(),
+    default_deployment: endpointName.optional(),
+    // The single deployment of earlier versions; refused with what to write instead (below).
+    deployment: z.unknown().optional(),
+  })
+  // Runs even when a deployment has other problems, so that every problem is reported in one go.
+  .superRefine((b, ctx) => checkBatchDeployments(b, ctx), { when: (payload) => isRecord(payload.value) })
+  .transform(({ deployment: _removed, deployments, ...rest }) => ({ ...rest, deployments: deployments ?? [] }));
 
 export const configSchema = z.strictObject({
   project: pattern(/^[a-z][a-z0-9]{1,11}$/, "be 2-12 lowercase letters or digits, starting with a letter"),
@@ -278,6 +451,8 @@ export type ServingConfig = z.output<typeof configSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
 export type OnlineDeploymentConfig = z.output<typeof onlineDeploymentSchema>;
 export type BatchEndpointConfig = z.output<typeof batchEndpointSchema>;
+export type BatchDeploymentConfig = z.output<typeof batchDeploymentSchema>;
+export type DataCollectorConfig = z.output<typeof dataCollectorSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type EnvironmentAssetConfig = z.output<typeof environmentSchema>;
 export type CodeConfig = z.output<typeof codeSchema>;

@@ -40,7 +40,7 @@ const COMPUTE_ACCESS_ID = "batch-access";
 /** Id, under that scope, of the wait after the grants. */
 const COMPUTE_ACCESS_READY_ID = "propagation";
 
-/** The one deployment of a {@link BatchEndpoint}, which becomes its default. */
+/** One deployment of a {@link BatchEndpoint}. */
 export interface BatchDeploymentProps {
   /** Deployment name, unique within the endpoint. */
   readonly name: string;
@@ -117,6 +117,11 @@ export interface BatchDeploymentProps {
    * @default no description
    */
   readonly description?: string;
+  /**
+   * Tags on the deployment, merged over the endpoint's.
+   * @default the endpoint's tags
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Properties of {@link BatchEndpoint}. */
@@ -128,7 +133,13 @@ export interface BatchEndpointProps {
   readonly workspace: MlWorkspace;
   /** The AmlCompute cluster jobs run on, under its system-assigned identity. */
   readonly compute: ComputeCluster;
-  readonly deployment: BatchDeploymentProps;
+  /** The endpoint's deployments, at least one; names unique within the endpoint. */
+  readonly deployments: readonly BatchDeploymentProps[];
+  /**
+   * Name of the deployment that jobs naming none run on.
+   * @default the only deployment; required when there are several
+   */
+  readonly defaultDeployment?: string;
   /**
    * Free-text description.
    * @default no description
@@ -142,7 +153,8 @@ export interface BatchEndpointProps {
 }
 
 /**
- * A batch endpoint with one deployment, its default: scores files or tables on an AmlCompute cluster, as jobs.
+ * A batch endpoint and its deployments, one of them the default: scores files or tables on an AmlCompute cluster,
+ * as jobs. A rollout adds a deployment, then switches the default, then removes the old one in a later change.
  *
  * Callers authenticate with Entra ID tokens, the only mode batch endpoints support (authMode AADToken), and each
  * job runs under the caller's identity. The endpoint takes no managed identity: jobs run as Parallel Run jobs and
@@ -153,13 +165,16 @@ export interface BatchEndpointProps {
  *
  * The endpoint resource is created once and then ignores changes to its body and tags, because an `azapi_resource`
  * update PUTs a body without the default deployment. The default deployment, the description and the tags are
- * applied by {@link BatchEndpoint.defaults}, an update that merges them into the live endpoint once the deployment
- * exists (Azure only accepts a default that exists).
+ * applied by {@link BatchEndpoint.defaults}, an update that merges them into the live endpoint once every deployment
+ * exists (Azure only accepts a default that exists). Deployments take the endpoint as a lock, one at a time.
  * @see https://learn.microsoft.com/azure/machine-learning/concept-endpoints-batch
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-authenticate-batch-endpoint
  */
 export class BatchEndpoint extends Construct {
   readonly endpoint: AzapiResource;
+  /** The deployments, in the order given. */
+  readonly deployments: readonly AzapiResource[];
+  /** The default deployment. */
   readonly deployment: AzapiResource;
   /** The update that makes `deployment` the endpoint's default and applies its description and tags. */
   readonly defaults: AzapiUpdateResource;
@@ -172,25 +187,24 @@ export class BatchEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchEndpointProps) {
     super(scope, id);
-    const d = props.deployment;
-    const instanceCount = d.instanceCount ?? 1;
-    const maxConcurrency = d.maxConcurrencyPerInstance ?? 1;
-    const miniBatchSize = d.miniBatchSize ?? 10;
-    const maxRetries = d.retry?.maxRetries ?? 3;
-    const timeoutSeconds = d.retry?.timeoutSeconds ?? 300;
-    const errorThreshold = d.errorThreshold ?? -1;
-    const outputAction = d.outputAction ?? "append_row";
-    new PropsChecker("BatchEndpoint")
-      .wholeNumber("deployment.instanceCount", instanceCount, 1)
-      .wholeNumber("deployment.maxConcurrencyPerInstance", maxConcurrency, 1)
-      .wholeNumber("deployment.miniBatchSize", miniBatchSize, 1)
-      .wholeNumber("deployment.retry.maxRetries", maxRetries, 0)
-      .wholeNumber("deployment.retry.timeoutSeconds", timeoutSeconds, 1)
-      .wholeNumber("deployment.errorThreshold", errorThreshold, -1)
-      .that(!d.code || d.environmentId !== undefined, "deployment.environmentId", "is required when code is given", undefined)
-      .throwIfInvalid();
+    const check = new PropsChecker("BatchEndpoint");
+    const names = props.deployments.map((d) => d.name);
+    const defaultName = props.defaultDeployment ?? names[0];
+    const defaultIndex = names.findIndex((n) => n.toLowerCase() === defaultName?.toLowerCase());
+    check
+      .that(names.length > 0, "deployments", "must list at least one deployment", names)
+      .that(new Set(names.map((n) => n.toLowerCase())).size === names.length, "deployments", "must have unique names", names)
+      .that(
+        props.defaultDeployment !== undefined || names.length <= 1,
+        "defaultDeployment",
+        `is required when there are several deployments (${names.join(", ")})`,
+        undefined,
+      )
+      .that(names.length === 0 || defaultIndex >= 0, "defaultDeployment", `must name one of the deployments (${names.join(", ")})`, defaultName);
+    for (const d of props.deployments) checkDeployment(check, d);
+    check.throwIfInvalid();
     this.endpointName = props.name;
-    this.deploymentName = d.name;
+    this.deploymentName = names[defaultIndex];
     const tags = { ...props.tags };
 
     const access = computeAccess(props.workspace, props.compute);
@@ -214,46 +228,31 @@ export class BatchEndpoint extends Construct {
       lifecycle: { ignoreChanges: ["body", "tags"] },
     });
 
-    const deploymentBody: BatchDeploymentBody = {
-      properties: {
-        compute: props.compute.id,
-        model: { referenceType: "Id", assetId: d.modelId },
-        environmentId: d.environmentId,
-        codeConfiguration: d.code && { codeId: d.code.codeId, scoringScript: d.code.scoringScript },
-        resources: { instanceCount },
-        maxConcurrencyPerInstance: maxConcurrency,
-        miniBatchSize,
-        retrySettings: { maxRetries, timeout: secondsToIsoDuration(timeoutSeconds) },
-        errorThreshold,
-        outputAction: OUTPUT_ACTIONS[outputAction],
-        outputFileName: outputAction === "append_row" ? (d.outputFileName ?? "predictions.csv") : undefined,
-        loggingLevel: LOGGING_LEVELS[d.loggingLevel ?? "info"],
-        environmentVariables: d.environmentVariables && { ...d.environmentVariables },
-        description: d.description,
-      },
-    };
-    this.deployment = new AzapiResource(this, `deployment-${d.name}`, {
-      type: MlResourceType.batchDeployment,
-      name: d.name,
-      parentId: this.endpoint.id,
-      location: props.location,
-      body: deploymentBody,
-      tags,
-      locks: [this.endpoint.id],
-      // The body carries Azure ML enums (Enabled/Disabled, AADToken, AppendRow, Info...). The service treats them
-      // case-insensitively and does not promise to echo the casing it was sent; a re-cased echo must not read as a
-      // change on every plan.
-      ignoreCasing: true,
-      // Azure ML checks that the cluster identity can pull the image and read the model when the deployment is
-      // created, so its roles must be in force, and the datastores in identity mode.
-      dependsOn: [access.ready.wait, ...props.workspace.dataPlaneReady],
-    });
+    this.deployments = props.deployments.map(
+      (d) =>
+        new AzapiResource(this, `deployment-${d.name}`, {
+          type: MlResourceType.batchDeployment,
+          name: d.name,
+          parentId: this.endpoint.id,
+          location: props.location,
+          body: deploymentBody(d, props.compute.id),
+          tags: { ...tags, ...d.tags },
+          locks: [this.endpoint.id],
+          // The body carries Azure ML enums (AppendRow, Info...). The service treats them case-insensitively and
+          // does not promise to echo the casing it was sent; a re-cased echo must not read as a change on every plan.
+          ignoreCasing: true,
+          // Azure ML checks that the cluster identity can pull the image and read the model when the deployment is
+          // created, so its roles must be in force, and the datastores in identity mode.
+          dependsOn: [access.ready.wait, ...props.workspace.dataPlaneReady],
+        }),
+    );
+    this.deployment = this.deployments[defaultIndex];
 
     const defaultsBody: {
       readonly properties: Pick<BatchEndpointProperties, "defaults" | "description">;
       readonly tags: Record<string, string>;
     } = {
-      properties: { defaults: { deploymentName: d.name }, description: props.description },
+      properties: { defaults: { deploymentName: this.deploymentName }, description: props.description },
       tags,
     };
     this.defaults = new AzapiUpdateResource(this, "defaults", {
@@ -261,7 +260,7 @@ export class BatchEndpoint extends Construct {
       resourceId: this.endpoint.id,
       body: defaultsBody,
       locks: [this.endpoint.id],
-      dependsOn: [this.deployment],
+      dependsOn: [...this.deployments],
       // Replacing the endpoint, or updating it in place, PUTs its creation body without defaults; apply them again.
       lifecycle: { replaceTriggeredBy: [resourceAddress(this.endpoint)] },
     });
@@ -271,6 +270,55 @@ export class BatchEndpoint extends Construct {
   get id(): string {
     return this.endpoint.id;
   }
+}
+
+/** One batch deployment's settings with their defaults applied. */
+function withDefaults(d: BatchDeploymentProps) {
+  return {
+    instanceCount: d.instanceCount ?? 1,
+    maxConcurrency: d.maxConcurrencyPerInstance ?? 1,
+    miniBatchSize: d.miniBatchSize ?? 10,
+    maxRetries: d.retry?.maxRetries ?? 3,
+    timeoutSeconds: d.retry?.timeoutSeconds ?? 300,
+    errorThreshold: d.errorThreshold ?? -1,
+    outputAction: d.outputAction ?? "append_row",
+  };
+}
+
+/** Records what is wrong with one deployment's props (fields named `deployment.<prop>`). */
+function checkDeployment(check: PropsChecker, d: BatchDeploymentProps): void {
+  const v = withDefaults(d);
+  check
+    .wholeNumber("deployment.instanceCount", v.instanceCount, 1)
+    .wholeNumber("deployment.maxConcurrencyPerInstance", v.maxConcurrency, 1)
+    .wholeNumber("deployment.miniBatchSize", v.miniBatchSize, 1)
+    .wholeNumber("deployment.retry.maxRetries", v.maxRetries, 0)
+    .wholeNumber("deployment.retry.timeoutSeconds", v.timeoutSeconds, 1)
+    .wholeNumber("deployment.errorThreshold", v.errorThreshold, -1)
+    .that(!d.code || d.environmentId !== undefined, "deployment.environmentId", "is required when code is given", undefined);
+}
+
+/** The body of one batch deployment (its props were checked by {@link checkDeployment}). */
+function deploymentBody(d: BatchDeploymentProps, computeId: string): BatchDeploymentBody {
+  const { instanceCount, maxConcurrency, miniBatchSize, maxRetries, timeoutSeconds, errorThreshold, outputAction } = withDefaults(d);
+  return {
+    properties: {
+      compute: computeId,
+      model: { referenceType: "Id", assetId: d.modelId },
+      environmentId: d.environmentId,
+      codeConfiguration: d.code && { codeId: d.code.codeId, scoringScript: d.code.scoringScript },
+      resources: { instanceCount },
+      maxConcurrencyPerInstance: maxConcurrency,
+      miniBatchSize,
+      retrySettings: { maxRetries, timeout: secondsToIsoDuration(timeoutSeconds) },
+      errorThreshold,
+      outputAction: OUTPUT_ACTIONS[outputAction],
+      outputFileName: outputAction === "append_row" ? (d.outputFileName ?? "predictions.csv") : undefined,
+      loggingLevel: LOGGING_LEVELS[d.loggingLevel ?? "info"],
+      environmentVariables: d.environmentVariables && { ...d.environmentVariables },
+      description: d.description,
+    },
+  };
 }
 
 /**

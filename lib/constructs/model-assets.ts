@@ -2,36 +2,94 @@ import { StorageBlob } from "@cdktf/provider-azurerm/lib/storage-blob";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { AssetType, Fn, TerraformAsset, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { AzapiResource, MlResourceType, type CodeVersionBody, type EnvironmentVersionBody, type ModelVersionBody } from "../azapi";
+import { basename } from "node:path";
+import {
+  AzapiResource,
+  MlResourceType,
+  type CodeVersionBody,
+  type EnvironmentVersionBody,
+  type EnvironmentVersionProperties,
+  type InferenceRoute,
+  type ModelVersionBody,
+} from "../azapi";
 import { PropsError } from "./invariants";
 import type { MlWorkspace } from "./ml-workspace";
 import type { Principal } from "./principal";
 import { RolePropagation } from "./role-propagation";
 
-/** A model: an existing asset by id, or one registered here from a storage URI. */
+/** Local files to upload, listed and hashed beforehand (see `readLocalContent`). */
+export interface LocalFiles {
+  /** Absolute path of the file or folder. */
+  readonly path: string;
+  /**
+   * Whether {@link path} is one file rather than a folder.
+   * @default false
+   */
+  readonly isFile?: boolean;
+  /** Files to upload: POSIX paths relative to the folder, or the file's own name. */
+  readonly files: readonly string[];
+  /** Hash of the content; names the upload path, and its first 12 characters are the default version. */
+  readonly contentHash: string;
+}
+
+/** What registering a model here takes besides its files. */
+interface ModelRegistration {
+  readonly name: string;
+  readonly type: "custom_model" | "mlflow_model" | "triton_model";
+  /**
+   * Free-text description.
+   * @default no description
+   */
+  readonly description?: string;
+}
+
+/** A model: an existing asset by id, or one registered here from a storage URI or from local files it uploads. */
 export type ModelSpec =
   | { readonly id: string }
-  | {
-      readonly name: string;
+  | (ModelRegistration & {
       readonly version: string;
       /**
        * azureml://, https://, wasbs:// or abfss:// URI of the model files. A short datastore URI
        * (`azureml://datastores/<ds>/paths/<p>`) is sent in the long form that Azure returns.
        */
       readonly path: string;
-      readonly type: "custom_model" | "mlflow_model" | "triton_model";
+    })
+  | (ModelRegistration & {
       /**
-       * Free-text description.
-       * @default no description
+       * Version to register.
+       * @default the first 12 characters of the content hash
        */
-      readonly description?: string;
-    };
+      readonly version?: string;
+      /** Local file or folder, uploaded to the workspace storage at a path named by its content hash. */
+      readonly files: LocalFiles;
+    });
 
-/** An environment: an existing asset by id, or one registered here from an image (and conda file). */
+/** Routes of a custom inference container. */
+export interface InferenceConfig {
+  readonly livenessRoute: InferenceRoute;
+  readonly readinessRoute: InferenceRoute;
+  readonly scoringRoute: InferenceRoute;
+}
+
+/** What registering an environment here takes besides its image or build context. */
+interface EnvironmentRegistration {
+  readonly name: string;
+  /**
+   * Routes of a custom inference container, which then serves requests without a scoring script.
+   * @default Azure ML's inference server
+   */
+  readonly inferenceConfig?: InferenceConfig;
+  /**
+   * Free-text description.
+   * @default no description
+   */
+  readonly description?: string;
+}
+
+/** An environment: an existing asset by id, or one registered here from an image (and conda file) or a build context. */
 export type EnvironmentSpec =
   | { readonly id: string }
-  | {
-      readonly name: string;
+  | (EnvironmentRegistration & {
       readonly version: string;
       /** Base container image. */
       readonly image: string;
@@ -40,23 +98,28 @@ export type EnvironmentSpec =
        * @default the image as it is
        */
       readonly condaFile?: string;
+    })
+  | (EnvironmentRegistration & {
       /**
-       * Free-text description.
-       * @default no description
+       * Version to register.
+       * @default the first 12 characters of the build context's content hash
        */
-      readonly description?: string;
-    };
+      readonly version?: string;
+      /** A local Docker build context, uploaded like a model; Azure ML builds the image from it. */
+      readonly build: {
+        readonly files: LocalFiles;
+        /**
+         * Path of the Dockerfile inside the context.
+         * @default "Dockerfile"
+         */
+        readonly dockerfilePath?: string;
+      };
+    });
 
 /** A local folder of scoring code, listed and hashed beforehand (see `readCodeBundle`). */
-export interface CodeSpec {
+export interface CodeSpec extends LocalFiles {
   /** Code asset name in the workspace. */
   readonly name: string;
-  /** Absolute path of the folder. */
-  readonly path: string;
-  /** Files to upload, relative POSIX paths. */
-  readonly files: readonly string[];
-  /** Hash of the folder's content; its first 12 characters are the code version. */
-  readonly contentHash: string;
 }
 
 /** Properties of {@link ModelAssets}. */
@@ -78,6 +141,11 @@ export interface ModelAssetsProps {
    * @default "code-snapshots"
    */
   readonly codeContainerName?: string;
+  /**
+   * Blob container that holds uploaded models and Docker build contexts.
+   * @default "asset-uploads"
+   */
+  readonly uploadContainerName?: string;
 }
 
 /**
@@ -94,8 +162,9 @@ export interface ModelAssetsProps {
  */
 export class ModelAssets extends Construct {
   private readonly props: ModelAssetsProps;
-  private readonly registered = new Map<string, { readonly resource: AzapiResource; readonly signature: string }>();
-  private container?: StorageContainer;
+  private readonly assets = new Map<string, { readonly resource: AzapiResource; readonly signature: string }>();
+  private readonly uploads = new Map<string, { readonly blobs: StorageBlob[]; readonly uri: string }>();
+  private readonly containers = new Map<string, StorageContainer>();
   private uploadAccess?: RolePropagation;
 
   constructor(scope: Construct, id: string, props: ModelAssetsProps) {
@@ -106,34 +175,66 @@ export class ModelAssets extends Construct {
   /** The id a deployment references for this model: the given one, or the version registered here. */
   model(spec: ModelSpec): string {
     if ("id" in spec) return spec.id;
-    return this.once(`model-${spec.name}-${spec.version}`, spec, (id) => {
+    const version = spec.version ?? ("files" in spec ? defaultVersion(spec.files) : undefined)!;
+    const signature = "files" in spec ? { ...spec, files: contentSignature(spec.files) } : spec;
+    return this.once(`model-${spec.name}-${version}`, signature, (id) => {
+      let modelUri: string;
+      let blobs: StorageBlob[] = [];
+      if ("files" in spec) {
+        const upload = this.upload(`models/${spec.name}`, spec.files);
+        modelUri = upload.uri;
+        blobs = upload.blobs;
+      } else {
+        modelUri = canonicalDatastoreUri(spec.path, this.props.workspace.workspace.id);
+      }
       const body: ModelVersionBody = {
-        properties: {
-          modelUri: canonicalDatastoreUri(spec.path, this.props.workspace.workspace.id),
-          modelType: spec.type,
-          description: spec.description,
-          isArchived: false,
-        },
+        properties: { modelUri, modelType: spec.type, description: spec.description, isArchived: false },
       };
-      return this.version(id, MlResourceType.modelVersion, `models/${spec.name}`, spec.version, body);
+      return this.version(id, MlResourceType.modelVersion, `models/${spec.name}`, version, body, blobs);
     });
   }
 
   /** The id a deployment references for this environment: the given one, or the version registered here. */
   environment(spec: EnvironmentSpec): string {
     if ("id" in spec) return spec.id;
-    return this.once(`environment-${spec.name}-${spec.version}`, spec, (id) => {
+    const version = spec.version ?? ("build" in spec ? defaultVersion(spec.build.files) : undefined)!;
+    const signature = "build" in spec ? { ...spec, build: { ...spec.build, files: contentSignature(spec.build.files) } } : spec;
+    return this.once(`environment-${spec.name}-${version}`, signature, (id) => {
+      const common: Pick<EnvironmentVersionProperties, "osType" | "inferenceConfig" | "description" | "isArchived"> = {
+        osType: "Linux",
+        inferenceConfig: spec.inferenceConfig && {
+          livenessRoute: { ...spec.inferenceConfig.livenessRoute },
+          readinessRoute: { ...spec.inferenceConfig.readinessRoute },
+          scoringRoute: { ...spec.inferenceConfig.scoringRoute },
+        },
+        description: spec.description,
+        isArchived: false,
+      };
+      if ("build" in spec) {
+        const upload = this.upload(`environments/${spec.name}`, spec.build.files);
+        const body: EnvironmentVersionBody = {
+          properties: { build: { contextUri: upload.uri, dockerfilePath: spec.build.dockerfilePath ?? "Dockerfile" }, ...common },
+        };
+        return this.version(id, MlResourceType.environmentVersion, `environments/${spec.name}`, version, body, upload.blobs);
+      }
       let condaFile: string | undefined;
       if (spec.condaFile !== undefined) {
         // Through an asset, so the file travels with the stack and Terraform reads it relative to the stack folder.
         const asset = new TerraformAsset(this, `${id}-conda`, { path: spec.condaFile, type: AssetType.FILE });
         condaFile = Fn.file(asset.path);
       }
-      const body: EnvironmentVersionBody = {
-        properties: { image: spec.image, condaFile, osType: "Linux", description: spec.description, isArchived: false },
-      };
-      return this.version(id, MlResourceType.environmentVersion, `environments/${spec.name}`, spec.version, body);
+      const body: EnvironmentVersionBody = { properties: { image: spec.image, condaFile, ...common } };
+      return this.version(id, MlResourceType.environmentVersion, `environments/${spec.name}`, version, body);
     });
+  }
+
+  /**
+   * The id of a model or environment version already registered in this workspace (`azureml:<name>:<version>`).
+   *
+   * Built from the workspace's ARM id, the form Azure returns for a deployment's model and environment.
+   */
+  registered(kind: "models" | "environments", name: string, version: string): string {
+    return `${this.props.workspace.workspace.id}/${kind}/${name}/versions/${version}`;
   }
 
   /**
@@ -143,29 +244,11 @@ export class ModelAssets extends Construct {
    * deployment still runs from.
    */
   code(spec: CodeSpec): string {
-    const version = spec.contentHash.slice(0, 12);
+    const version = defaultVersion(spec);
     return this.once(`code-${spec.name}`, { path: spec.path, contentHash: spec.contentHash }, (id) => {
       const container = this.codeContainer();
-      const uploadReady = [this.uploadReady(), ...this.props.workspace.dataPlaneReady];
-      const asset = new TerraformAsset(this, `${id}-files`, {
-        path: spec.path,
-        type: AssetType.DIRECTORY,
-        // The folder was hashed once when config was read; cdktf need not hash it again.
-        assetHash: spec.contentHash,
-      });
       const prefix = `${spec.name}/${version}`;
-      const blobs = spec.files.map(
-        (file) =>
-          new StorageBlob(this, `${id}-file-${file.replace(/\//g, "--")}`, {
-            name: `${prefix}/${file}`,
-            storageAccountName: this.props.workspace.storageAccount.name,
-            storageContainerName: container.name,
-            type: "Block",
-            source: `${asset.path}/${file}`,
-            contentMd5: Fn.filemd5(`${asset.path}/${file}`),
-            dependsOn: uploadReady,
-          }),
-      );
+      const blobs = this.blobs(id, spec, container, prefix);
       const body: CodeVersionBody = {
         properties: { codeUri: `${this.props.workspace.storageAccount.primaryBlobEndpoint}${container.name}/${prefix}/`, isArchived: false },
       };
@@ -173,10 +256,67 @@ export class ModelAssets extends Construct {
     });
   }
 
+  /**
+   * Uploads a model or build context once per content, under `<kind>/<name>/<content hash>/`; returns its blobs
+   * and the https URI of the uploaded file or folder.
+   *
+   * The path is named by the content, so a new version never overwrites what an older one points at, and two
+   * versions of the same content share one upload. A folder keeps its own name below that path
+   * (`.../<hash>/<folder>/`), as az ml uploads it, so Azure mounts a model at `AZUREML_MODEL_DIR/<folder>`.
+   *
+   * The URI is the https URL of the blob or folder, not an azureml:// datastore URI: these blobs live in a
+   * container of the workspace storage that no datastore names, so no datastore URI can point at them. az ml sends
+   * exactly this form where it has no datastore (azure-ai-ml: a model uploaded to a registry keeps the upload's
+   * https `full_storage_path`; a build context's `contextUri` is that URL plus "/"), the schema says a build
+   * context "supports blob URIs", and an https URI is sent as written, so there is no short form for Azure to
+   * expand and hand back differently (as it does for `azureml://datastores/...`, see {@link canonicalDatastoreUri}).
+   * A folder URI ends in "/", as az ml sends a build context.
+   */
+  private upload(prefixBase: string, files: LocalFiles): { readonly blobs: StorageBlob[]; readonly uri: string } {
+    const prefix = `${prefixBase}/${files.contentHash}`;
+    let upload = this.uploads.get(prefix);
+    if (!upload) {
+      const container = this.uploadContainer();
+      const name = basename(files.path);
+      const folder = files.isFile ? prefix : `${prefix}/${name}`;
+      const id = `upload-${prefixBase.replace(/\//g, "-")}-${files.contentHash.slice(0, 12)}`;
+      const base = `${this.props.workspace.storageAccount.primaryBlobEndpoint}${container.name}/`;
+      upload = {
+        blobs: this.blobs(id, files, container, folder),
+        uri: files.isFile ? `${base}${prefix}/${name}` : `${base}${folder}/`,
+      };
+      this.uploads.set(prefix, upload);
+    }
+    return upload;
+  }
+
+  /** One blob per file under `prefix`, each after the deployer's data role and the identity datastore mode. */
+  private blobs(id: string, files: LocalFiles, container: StorageContainer, prefix: string): StorageBlob[] {
+    const uploadReady = [this.uploadReady(), ...this.props.workspace.dataPlaneReady];
+    const asset = new TerraformAsset(this, `${id}-files`, {
+      path: files.path,
+      type: files.isFile ? AssetType.FILE : AssetType.DIRECTORY,
+      // The content was hashed once when config was read; cdktf need not hash it again.
+      assetHash: files.contentHash,
+    });
+    return files.files.map((file) => {
+      const source = files.isFile ? asset.path : `${asset.path}/${file}`;
+      return new StorageBlob(this, `${id}-file-${file.replace(/\//g, "--")}`, {
+        name: `${prefix}/${file}`,
+        storageAccountName: this.props.workspace.storageAccount.name,
+        storageContainerName: container.name,
+        type: "Block",
+        source,
+        contentMd5: Fn.filemd5(source),
+        dependsOn: uploadReady,
+      });
+    });
+  }
+
   /** Creates the asset on first use; later uses must describe exactly the same asset. */
   private once(id: string, spec: object, create: (id: string) => AzapiResource): string {
     const signature = JSON.stringify(spec);
-    const existing = this.registered.get(id);
+    const existing = this.assets.get(id);
     if (existing) {
       if (existing.signature !== signature) {
         throw new PropsError("ModelAssets", id, "must be defined the same way wherever it is used: asset versions are immutable", spec);
@@ -184,7 +324,7 @@ export class ModelAssets extends Construct {
       return existing.resource.id;
     }
     const resource = create(id);
-    this.registered.set(id, { resource, signature });
+    this.assets.set(id, { resource, signature });
     return resource.id;
   }
 
@@ -203,13 +343,22 @@ export class ModelAssets extends Construct {
   }
 
   private codeContainer(): StorageContainer {
+    return this.blobContainer("code-container", this.props.codeContainerName ?? "code-snapshots");
+  }
+
+  private uploadContainer(): StorageContainer {
+    return this.blobContainer("upload-container", this.props.uploadContainerName ?? "asset-uploads");
+  }
+
+  /** A private blob container of the workspace storage, created on first use. */
+  private blobContainer(id: string, name: string): StorageContainer {
     // Created through the management plane (storage_account_id), so it needs no data role.
-    this.container ??= new StorageContainer(this, "code-container", {
-      name: this.props.codeContainerName ?? "code-snapshots",
-      storageAccountId: this.props.workspace.storageAccount.id,
-      containerAccessType: "private",
-    });
-    return this.container;
+    let container = this.containers.get(id);
+    if (!container) {
+      container = new StorageContainer(this, id, { name, storageAccountId: this.props.workspace.storageAccount.id, containerAccessType: "private" });
+      this.containers.set(id, container);
+    }
+    return container;
   }
 
   /** The end of the wait after the deployer's blob data role, created with the first upload. */
@@ -223,6 +372,19 @@ export class ModelAssets extends Construct {
     }
     return this.uploadAccess.wait;
   }
+}
+
+/**
+ * What makes two uploads the same asset: their content and the folder or file name it is mounted under, not where
+ * it lies on this machine.
+ */
+function contentSignature(files: LocalFiles): object {
+  return { contentHash: files.contentHash, isFile: files.isFile ?? false, name: basename(files.path) };
+}
+
+/** The version of uploaded content when none is given: the first 12 characters of its hash. */
+function defaultVersion(files: LocalFiles): string {
+  return files.contentHash.slice(0, 12);
 }
 
 /**

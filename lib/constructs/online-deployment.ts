@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { AzapiResource, MlResourceType, type OnlineDeploymentBody, type ProbeSettings } from "../azapi";
+import { AzapiResource, MlResourceType, type DataCollection, type DataCollector, type OnlineDeploymentBody, type ProbeSettings } from "../azapi";
 import { msToIsoDuration, secondsToIsoDuration } from "../config/duration";
 import { PropsChecker } from "./invariants";
 import type { OnlineEndpoint } from "./online-endpoint";
@@ -32,6 +32,42 @@ export interface ProbeProps {
    */
   readonly successThreshold?: number;
 }
+
+/** Request and response data collection of a deployment, for model monitoring. */
+export interface DataCollectorProps {
+  /**
+   * Collect the scoring requests (the `model_inputs` collection).
+   * @default false
+   */
+  readonly modelInputs?: boolean;
+  /**
+   * Collect the scoring responses (the `model_outputs` collection).
+   * @default false
+   */
+  readonly modelOutputs?: boolean;
+  /**
+   * Share of requests collected, from 0 to 1.
+   * @default 1
+   */
+  readonly samplingRate?: number;
+  /**
+   * How often collected data starts a new blob path (`.../yyyy/MM/dd/HH/` for hour).
+   * @default "hour"
+   */
+  readonly rollingRate?: "minute" | "hour" | "day";
+  /**
+   * Request headers collected along with the payloads.
+   * @default none
+   */
+  readonly captureHeaders?: readonly string[];
+}
+
+/** The schema's casing of the rolling rates; Azure ML returns enum values in it. */
+const ROLLING_RATES: Record<NonNullable<DataCollectorProps["rollingRate"]>, NonNullable<DataCollector["rollingRate"]>> = {
+  minute: "Minute",
+  hour: "Hour",
+  day: "Day",
+};
 
 /** Properties of {@link OnlineDeployment}. */
 export interface OnlineDeploymentProps {
@@ -104,6 +140,17 @@ export interface OnlineDeploymentProps {
    */
   readonly autoscaled?: boolean;
   /**
+   * Where the container finds the model, for custom containers that expect it at a fixed path.
+   * @default Azure's default, /var/azureml-app/azureml-models/<name>/<version> (AZUREML_MODEL_DIR)
+   */
+  readonly modelMountPath?: string;
+  /**
+   * Collect requests and responses to the workspace's default blob storage. The endpoint's identity writes them, so
+   * it is granted Storage Blob Data Contributor and the deployment waits for that role to propagate.
+   * @default no data collection
+   */
+  readonly dataCollector?: DataCollectorProps;
+  /**
    * Free-text description.
    * @default no description
    */
@@ -145,9 +192,16 @@ export class OnlineDeployment extends Construct {
         .optionalWholeNumber(`${name}.failureThreshold`, p?.failureThreshold, 1, 1000)
         .optionalWholeNumber(`${name}.successThreshold`, p?.successThreshold, 1, 1000);
     }
-    check.throwIfInvalid();
+    const collector = props.dataCollector;
+    const samplingRate = collector?.samplingRate ?? 1;
+    check
+      .that(props.modelMountPath === undefined || props.modelMountPath.startsWith("/"), "modelMountPath", "must be an absolute path", props.modelMountPath)
+      .that(samplingRate >= 0 && samplingRate <= 1, "dataCollector.samplingRate", "must be from 0 to 1", samplingRate)
+      .throwIfInvalid();
     this.deploymentName = props.name;
     this.instanceCount = instanceCount;
+    // Data collection writes blobs as the endpoint's identity; its data role must be in force first.
+    const collectionReady = collector ? [props.endpoint.dataCollectionAccess().wait] : [];
 
     const body: OnlineDeploymentBody = {
       properties: {
@@ -167,6 +221,8 @@ export class OnlineDeployment extends Construct {
         environmentVariables: props.environmentVariables && { ...props.environmentVariables },
         appInsightsEnabled: props.appInsightsEnabled ?? true,
         egressPublicNetworkAccess: (props.egressPublicNetworkAccess ?? true) ? "Enabled" : "Disabled",
+        modelMountPath: props.modelMountPath,
+        dataCollector: collector && dataCollector(collector, samplingRate, props.endpoint.identity.clientId),
         description: props.description,
       },
       sku: { name: "Default", capacity: instanceCount },
@@ -183,7 +239,11 @@ export class OnlineDeployment extends Construct {
       // case-insensitively and does not promise to echo the casing it was sent; a re-cased echo must not read as a
       // change on every plan.
       ignoreCasing: true,
-      dependsOn: [props.endpoint.rolesReady.wait, ...props.endpoint.workspace.dataPlaneReady],
+      dependsOn: [props.endpoint.rolesReady.wait, ...collectionReady, ...props.endpoint.workspace.dataPlaneReady],
+      // azapi's embedded schema types samplingRate as an integer (bicep types have no floating-point type), though
+      // Azure ML takes a fraction from 0 to 1; azapi would refuse 0.25 at plan time, so a fractional rate turns its
+      // schema check off for this resource. Tests still check the rest of the body against the schema.
+      schemaValidationEnabled: Number.isInteger(samplingRate) ? undefined : false,
       // A cold image build plus probe start-up can outlast azapi's default 30 minutes.
       timeouts: { create: "60m", update: "60m", delete: "30m" },
       lifecycle: props.autoscaled ? { ignoreChanges: ["body.sku.capacity"] } : undefined,
@@ -194,6 +254,28 @@ export class OnlineDeployment extends Construct {
   get id(): string {
     return this.deployment.id;
   }
+}
+
+/**
+ * The data collector body: both collections, each enabled or disabled, with the sampling rate that az ml copies
+ * into each, written by the endpoint's identity (its client id, rather than leaving Azure to pick an identity).
+ *
+ * Modes and the rolling rate go out in the schema's casing ("Enabled", "Hour"), which Azure ML returns; az ml
+ * sends them lower-case and reads "Enabled" back, so the lower-case form would read as a change on every plan.
+ * No `dataId`: Azure ML then registers the data assets itself, in the workspace's default blob datastore.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-collect-production-data
+ */
+function dataCollector(props: DataCollectorProps, samplingRate: number, clientId: string): DataCollector {
+  const collection = (enabled: boolean | undefined): DataCollection => ({
+    dataCollectionMode: enabled ? "Enabled" : "Disabled",
+    samplingRate,
+    clientId,
+  });
+  return {
+    collections: { model_inputs: collection(props.modelInputs), model_outputs: collection(props.modelOutputs) },
+    rollingRate: ROLLING_RATES[props.rollingRate ?? "hour"],
+    requestLogging: props.captureHeaders && { captureHeaders: [...props.captureHeaders] },
+  };
 }
 
 function probe(p: ProbeProps): ProbeSettings {

@@ -81,8 +81,12 @@ export class OnlineEndpoint extends Construct {
   /** Endpoint name as configured. */
   readonly endpointName: string;
 
+  private readonly rolePropagationDelaySeconds?: number;
+  private collectionAccess?: RolePropagation;
+
   constructor(scope: Construct, id: string, props: OnlineEndpointProps) {
     super(scope, id);
+    this.rolePropagationDelaySeconds = props.rolePropagationDelaySeconds;
     this.endpointName = props.name;
     this.workspace = props.workspace;
     const tags = { ...props.tags };
@@ -143,6 +147,23 @@ export class OnlineEndpoint extends Construct {
       // Replacing the endpoint, or updating it in place (a new identity), PUTs its creation body; apply these again.
       lifecycle: { replaceTriggeredBy: [resourceAddress(this.endpoint)] },
     });
+  }
+
+  /**
+   * Lets the endpoint's identity write collected data: role Storage Blob Data Contributor, scope the workspace
+   * storage account, then a propagation delay; created on first call, the same on later ones.
+   *
+   * A deployment with a data collector waits for the returned {@link RolePropagation.wait}: Azure ML's data
+   * collector writes the requests and responses to the workspace's default blob storage as the endpoint's
+   * user-assigned identity, and the storage refuses shared keys.
+   * @see https://learn.microsoft.com/azure/machine-learning/how-to-collect-production-data
+   */
+  dataCollectionAccess(): RolePropagation {
+    this.collectionAccess ??= new RolePropagation(this, "data-collection-ready", {
+      roleAssignments: [this.workspace.grantBlobWrite(this, managedIdentity(this.identity.principalId))],
+      delaySeconds: this.rolePropagationDelaySeconds,
+    });
+    return this.collectionAccess;
   }
 
   /** Resource id of the endpoint. */

@@ -4,6 +4,7 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { AzurermBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AzapiProvider } from "../azapi";
+import type { LocalContent } from "../config/code-bundle";
 import type { LoadedEnvironment } from "../config/load";
 import { resourceNames } from "../config/names";
 import type { BatchEndpointConfig, CodeConfig, EnvironmentAssetConfig, ModelConfig, ServingConfig } from "../config/schema";
@@ -147,6 +148,8 @@ export class ServingStack extends TerraformStack {
     assets: ModelAssets,
     tags: Record<string, string>,
   ): { endpoint: OnlineEndpoint; deployments: OnlineDeployment[]; monitored: MonitoredDeployment[] } {
+    // Endpoint tags merge over the environment's, and a deployment's over its endpoint's.
+    const endpointTags = { ...tags, ...endpointConfig.tags };
     const endpoint = new OnlineEndpoint(this, "endpoint", {
       name: endpointConfig.name,
       location: config.location,
@@ -155,7 +158,7 @@ export class ServingStack extends TerraformStack {
       authMode: endpointConfig.auth_mode,
       publicNetworkAccess: endpointConfig.public_network_access,
       description: endpointConfig.description,
-      tags,
+      tags: endpointTags,
     });
     const monitored: MonitoredDeployment[] = [];
     const deployments = endpointConfig.deployments.map((d) => {
@@ -175,7 +178,16 @@ export class ServingStack extends TerraformStack {
         appInsightsEnabled: d.app_insights,
         egressPublicNetworkAccess: d.egress_public_network_access,
         autoscaled: d.autoscale !== undefined,
-        tags,
+        modelMountPath: d.model_mount_path,
+        dataCollector: d.data_collector && {
+          modelInputs: d.data_collector.collections.model_inputs?.enabled,
+          modelOutputs: d.data_collector.collections.model_outputs?.enabled,
+          samplingRate: d.data_collector.sampling_rate,
+          rollingRate: d.data_collector.rolling_rate,
+          captureHeaders: d.data_collector.request_logging?.capture_headers,
+        },
+        description: d.description,
+        tags: { ...endpointTags, ...d.tags },
       });
       let autoscale: DeploymentAutoscale | undefined;
       if (d.autoscale) {
@@ -215,17 +227,17 @@ export class ServingStack extends TerraformStack {
     return { endpoint, deployments, monitored };
   }
 
-  /** One batch endpoint and its default deployment, on the stack's compute cluster. */
+  /** One batch endpoint, its deployments and its default, on the stack's compute cluster. */
   private batchServing(config: ServingConfig, b: BatchEndpointConfig, assets: ModelAssets, tags: Record<string, string>): BatchEndpoint {
-    const d = b.deployment;
     return new BatchEndpoint(this, `batch-${b.name}`, {
       name: b.name,
       location: config.location,
       workspace: this.ml,
       compute: this.compute,
       description: b.description,
-      tags,
-      deployment: {
+      tags: { ...tags, ...b.tags },
+      defaultDeployment: b.default_deployment,
+      deployments: b.deployments.map((d) => ({
         name: d.name,
         ...this.registerAssets(assets, d),
         instanceCount: d.instance_count,
@@ -237,7 +249,9 @@ export class ServingStack extends TerraformStack {
         outputFileName: d.output_file_name,
         loggingLevel: d.logging_level,
         environmentVariables: d.environment_variables,
-      },
+        description: d.description,
+        tags: d.tags,
+      })),
     });
   }
 
@@ -247,8 +261,14 @@ export class ServingStack extends TerraformStack {
     d: { model: ModelConfig; environment?: EnvironmentAssetConfig; code?: CodeConfig },
   ): { modelId: string; environmentId?: string; code?: { codeId: string; scoringScript: string } } {
     return {
-      modelId: assets.model(modelSpec(d.model)),
-      environmentId: d.environment && assets.environment(environmentSpec(d.environment)),
+      modelId: d.model.registered
+        ? assets.registered("models", d.model.registered.name, d.model.registered.version)
+        : assets.model(modelSpec(d.model, this.environment.uploads)),
+      environmentId:
+        d.environment &&
+        (d.environment.registered
+          ? assets.registered("environments", d.environment.registered.name, d.environment.registered.version)
+          : assets.environment(environmentSpec(d.environment, this.environment.uploads))),
       code: d.code && { codeId: assets.code(this.codeSpec(d.code)), scoringScript: d.code.scoring_script },
     };
   }
@@ -263,20 +283,35 @@ export class ServingStack extends TerraformStack {
   }
 }
 
-function modelSpec(model: ModelConfig): ModelSpec {
+function modelSpec(model: ModelConfig, uploads: ReadonlyMap<string, LocalContent>): ModelSpec {
   if (model.id !== undefined) return { id: model.id };
-  // Config validation guarantees the registration fields whenever there is no id.
-  return { name: model.name!, version: model.version!, path: model.path!, type: model.type!, description: model.description };
+  // Config validation guarantees a path, and a name and version unless the path is local (uploaded).
+  const common = { type: model.type ?? "custom_model", description: model.description } as const;
+  const upload = uploads.get(model.path!);
+  if (upload) return { ...common, name: model.name ?? upload.name, version: model.version, files: upload };
+  return { ...common, name: model.name!, version: model.version!, path: model.path! };
 }
 
-function environmentSpec(environment: EnvironmentAssetConfig): EnvironmentSpec {
+function environmentSpec(environment: EnvironmentAssetConfig, uploads: ReadonlyMap<string, LocalContent>): EnvironmentSpec {
   if (environment.id !== undefined) return { id: environment.id };
+  const routes = environment.inference_config;
+  const common = {
+    description: environment.description,
+    inferenceConfig: routes && { livenessRoute: routes.liveness_route, readinessRoute: routes.readiness_route, scoringRoute: routes.scoring_route },
+  };
+  if (environment.build) {
+    const context = uploads.get(environment.build.path);
+    if (!context) throw new Error(`build context ${environment.build.path} was not read by the config loader`);
+    // A build context names its environment after its folder and versions it by content, unless the config says.
+    return { ...common, name: environment.name ?? context.name, version: environment.version, build: { files: context, dockerfilePath: environment.build.dockerfile_path } };
+  }
+  // Config validation guarantees the registration fields whenever there is no id and no build.
   return {
+    ...common,
     name: environment.name!,
     version: environment.version!,
     image: environment.image!,
     condaFile: environment.conda_file,
-    description: environment.description,
   };
 }
 
