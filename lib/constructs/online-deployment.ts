@@ -171,7 +171,8 @@ export class OnlineDeployment extends Construct {
       body,
       tags: { ...props.tags },
       locks: [props.endpoint.id],
-      dependsOn: [props.endpoint.rolesReady.wait, ...props.endpoint.workspace.dataPlaneReady],
+      // In a private workspace the deployment runs in the managed network, which must be provisioned first.
+      dependsOn: [props.endpoint.rolesReady.wait, ...props.endpoint.workspace.dataPlaneReady, ...props.endpoint.workspace.networkReady],
       // A cold image build plus probe start-up can outlast azapi's default 30 minutes.
       timeouts: { create: "60m", update: "60m", delete: "30m" },
       lifecycle: props.autoscaled ? { ignoreChanges: ["body.sku.capacity"] } : undefined,
