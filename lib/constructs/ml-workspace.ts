@@ -124,6 +124,12 @@ export interface MlWorkspaceProps {
  * storage account, which has shared keys disabled. That keyless mode is an Azure ML preview; `storageSharedKeyAccess`
  * turns it off. Whatever touches the datastores (asset versions, uploads, deployments, batch endpoints) must
  * depend on {@link MlWorkspace.dataPlaneReady}.
+ *
+ * With `network` it is private: a managed virtual network ({@link ManagedNetwork}) for its computes, private
+ * endpoints for the workspace, storage (blob, file), key vault and registry, a storage firewall that denies by
+ * default, and the key vault and registry (Premium) closed to public networks. Then `dataPlaneReady` also holds the
+ * storage firewall rules and the blob endpoint (the ways uploads get in), and compute in the workspace must depend
+ * on {@link MlWorkspace.networkReady}.
  * @see https://learn.microsoft.com/azure/machine-learning/concept-workspace
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
  */
