@@ -20,13 +20,11 @@ describe("AzapiResourceAction", () => {
       method: "POST",
       body,
       when: "apply",
-      responseExportValues: ["status"],
       locks: [WORKSPACE_ID],
       retry: { errorMessageRegex: ["Conflict"], intervalSeconds: 20 },
       timeouts: { create: "60m" },
     });
     new TerraformOutput(stack, "action_id", { value: action.id });
-    new TerraformOutput(stack, "status", { value: action.outputValue(["status", "status"]) });
     const json = JSON.parse(Testing.synth(stack));
     expect(json.resource.azapi_resource_action.provision).toEqual({
       type: "Microsoft.MachineLearningServices/workspaces@2025-12-01",
@@ -35,13 +33,11 @@ describe("AzapiResourceAction", () => {
       method: "POST",
       body: { includeSpark: false },
       when: "apply",
-      response_export_values: ["status"],
       locks: [WORKSPACE_ID],
       retry: { error_message_regex: ["Conflict"], interval_seconds: 20 },
       timeouts: { create: "60m" },
     });
     expect(json.output.action_id.value).toBe("${azapi_resource_action.provision.id}");
-    expect(json.output.status.value).toContain("azapi_resource_action.provision.output");
   });
 
   test("omits what is not set: a bare action has type and resource_id only", () => {

@@ -1,18 +1,14 @@
 import { Construct } from "constructs";
-import { Fn, TerraformResource, Token, stringToTerraform } from "cdktf";
+import { TerraformResource, stringToTerraform } from "cdktf";
 import type { AzapiOperationProps } from "./resource";
 import {
   azapiResourceConfig,
   compact,
-  copyExportValues,
-  copyList,
   hclAny,
   hclAttributes,
-  hclBlock,
   hclScalar,
-  hclStringList,
-  retryToTerraform,
-  timeoutsToTerraform,
+  operationTailToHcl,
+  operationTailToTerraform,
 } from "./synth-util";
 
 /** HTTP methods `azapi_resource_action` accepts. */
@@ -20,12 +16,13 @@ export type AzapiActionMethod = "POST" | "PATCH" | "PUT" | "DELETE" | "GET" | "H
 
 /**
  * Arguments of `azapi_resource_action`: an action (a POST to `<resourceId>/<action>`, by default) on an existing
- * resource. Casing and missing-property options do not apply: an action's response is not diffed.
+ * resource. Casing and missing-property options do not apply: an action's response is not diffed. Nothing here reads
+ * the response, so the binding leaves out `response_export_values` and `output`; add them when something needs them.
  *
  * @see https://registry.terraform.io/providers/Azure/azapi/latest/docs/resources/resource_action
  */
 export interface AzapiResourceActionProps
-  extends Omit<AzapiOperationProps, "ignoreCasing" | "ignoreMissingProperty"> {
+  extends Omit<AzapiOperationProps, "ignoreCasing" | "ignoreMissingProperty" | "responseExportValues"> {
   /** Type and API version of the resource the action belongs to, e.g. "Microsoft.MachineLearningServices/workspaces@2025-12-01". */
   readonly type: string;
   /** ID of the existing resource; changing it replaces this resource, so the action runs again. */
@@ -86,16 +83,6 @@ export class AzapiResourceAction extends TerraformResource {
     return this.getStringAttribute("id");
   }
 
-  /** The exported response (`output`); see `responseExportValues`. */
-  public get output(): { [key: string]: any } {
-    return this.getAnyMapAttribute("output");
-  }
-
-  /** A string token for one exported response value. */
-  public outputValue(path: string[]): string {
-    return Token.asString(Fn.lookupNested(this.output, path));
-  }
-
   protected override synthesizeAttributes(): { [name: string]: any } {
     const p = this.props;
     return compact({
@@ -105,10 +92,7 @@ export class AzapiResourceAction extends TerraformResource {
       method: stringToTerraform(p.method),
       body: p.body,
       when: stringToTerraform(p.when),
-      response_export_values: copyExportValues(p.responseExportValues),
-      locks: copyList(p.locks),
-      retry: retryToTerraform(p.retry),
-      timeouts: timeoutsToTerraform(p.timeouts),
+      ...operationTailToTerraform(p),
     });
   }
 
@@ -121,10 +105,7 @@ export class AzapiResourceAction extends TerraformResource {
       method: hclScalar(p.method, "string"),
       body: hclAny(p.body),
       when: hclScalar(p.when, "string"),
-      response_export_values: hclAny(copyExportValues(p.responseExportValues)),
-      locks: hclStringList(copyList(p.locks)),
-      retry: hclAny(retryToTerraform(p.retry)),
-      timeouts: hclBlock(timeoutsToTerraform(p.timeouts), "struct", "AzapiTimeouts"),
+      ...operationTailToHcl(p),
     });
   }
 }
