@@ -169,11 +169,13 @@ describe("values", () => {
   });
 
   test("deployer ranges: public IPv4 addresses or ranges up to /30, at their network address, no repeats", () => {
+    // Shape problems and the rules between values come together.
     expect(
-      rules(withNetwork(privateNetwork({ deployer_ip_ranges: ["203.0.113.0/24", "198.51.100.7", "203.0.113.7/32", "10.1.0.0/16", "192.168.1.1", "198.51.100.5/24", "198.51.100.7", "2001:db8::/32"] }))),
+      rules(withNetwork(privateNetwork({ deployer_ip_ranges: ["203.0.113.0/24", "198.51.100.7", "203.0.113.7/32", "198.51.100.7", "2001:db8::/32"] }))),
     ).toEqual([
       'network.deployer_ip_ranges[2]: must be a public IPv4 address or a CIDR range up to /30 such as 203.0.113.0/24 (the storage firewall takes /31 and /32 only as a bare address) (got "203.0.113.7/32")',
-      'network.deployer_ip_ranges[7]: must be a public IPv4 address or a CIDR range up to /30 such as 203.0.113.0/24 (the storage firewall takes /31 and /32 only as a bare address) (got "2001:db8::/32")',
+      'network.deployer_ip_ranges[3]: must not repeat network.deployer_ip_ranges[1] (got "198.51.100.7")',
+      'network.deployer_ip_ranges[4]: must be a public IPv4 address or a CIDR range up to /30 such as 203.0.113.0/24 (the storage firewall takes /31 and /32 only as a bare address) (got "2001:db8::/32")',
     ]);
     expect(rules(withNetwork(privateNetwork({ deployer_ip_ranges: ["203.0.113.0/24", "10.1.0.0/16", "192.168.1.1", "198.51.100.5/24", "203.0.113.0/24"] })))).toEqual([
       'network.deployer_ip_ranges[1]: must be a public address range: the storage firewall ignores private (RFC 1918) addresses; reach storage from inside the VNet instead (got "10.1.0.0/16")',
@@ -186,6 +188,13 @@ describe("values", () => {
   test("a misspelt key gets a hint", () => {
     expect(rules(withNetwork(privateNetwork({ allowed_fqdn: ["pypi.org"] })))).toEqual([
       "network.allowed_fqdn: is not a known key; did you mean allowed_fqdns?",
+    ]);
+  });
+
+  test("a contradiction comes together with unrelated problems elsewhere in the file", () => {
+    expect(rules(withNetwork(privateNetwork(), { workspace: { public_network_access: true }, compute: { name: "c", vm_size: "STANDARD_D2_V2", max_nodes: 4 } }))).toEqual([
+      'compute.name: must be 3-24 letters, digits or hyphens, starting with a letter, ending with a letter or digit, and not ending in -<digits> (got "c")',
+      "workspace.public_network_access: must be false (or left out) when network.isolation is private: the workspace is then reached through its private endpoint only (got true)",
     ]);
   });
 

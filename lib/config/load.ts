@@ -132,7 +132,8 @@ function loadFile(path: string, file: string, codeBundle: (path: string) => Code
             `is not a known key${hint ? `; did you mean ${hint}?` : allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : ""}`,
           );
         }
-      } else if (issue.input === undefined && issue.code === "invalid_type") {
+      } else if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "custom")) {
+        // A missing field, or a rule about a field that names no value (see checkNetwork).
         report(issue.path, ruleOf(issue));
       } else {
         report(issue.path, ruleOf(issue), issue.input);

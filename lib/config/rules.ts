@@ -87,7 +87,6 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
   });
 
   checkAssetConsistency(config, report);
-  checkNetwork(config, report);
 
   const emails = new Map<string, number>();
   config.monitoring.alert_emails.forEach((email, i) => {
@@ -232,86 +231,4 @@ function checkAssetConsistency(config: ServingConfig, report: Report): void {
     const e = d.environment;
     if (e) check(envs, "environment", path, e.name, e.version, JSON.stringify([e.image, e.conda_file]));
   }
-}
-
-/** The network block against its mode, and the public-access fields that a private mode rules out. */
-function checkNetwork(config: ServingConfig, report: Report): void {
-  const network = config.network;
-  const at = (...rest: PropertyKey[]) => ["network", ...rest];
-  if (network.isolation === "public") {
-    const privateOnly: [string, unknown, boolean][] = [
-      ["outbound", network.outbound, network.outbound !== undefined],
-      ["allowed_fqdns", network.allowed_fqdns, network.allowed_fqdns.length > 0],
-      ["client_subnet", network.client_subnet, network.client_subnet !== undefined],
-      ["deployer_ip_ranges", network.deployer_ip_ranges, network.deployer_ip_ranges.length > 0],
-    ];
-    for (const [field, value, isSet] of privateOnly) {
-      if (isSet) report(at(field), "must not be set unless network.isolation is private", value);
-    }
-    return;
-  }
-
-  const subnet = network.client_subnet;
-  if (subnet === undefined) {
-    report(at("client_subnet"), "is required when network.isolation is private: give address_space (a new VNet) or id (an existing subnet) for the private endpoints");
-  } else if ((subnet.address_space === undefined) === (subnet.id === undefined)) {
-    report(at("client_subnet"), "must have exactly one of address_space (create a VNet and subnet) or id (use an existing subnet)");
-  } else if (subnet.address_space !== undefined && !isNetworkAddress(subnet.address_space)) {
-    report(at("client_subnet", "address_space"), `must start at its network address (${networkAddress(subnet.address_space)})`, subnet.address_space);
-  }
-
-  if (network.outbound === "internet" && network.allowed_fqdns.length > 0) {
-    report(at("allowed_fqdns"), "must be left out unless network.outbound is approved_only: with internet outbound every host is reachable already", network.allowed_fqdns);
-  }
-  reportRepeats(network.allowed_fqdns, at("allowed_fqdns"), report);
-  network.deployer_ip_ranges.forEach((range, i) => {
-    if (isPrivateRange(range)) {
-      report(at("deployer_ip_ranges", i), "must be a public address range: the storage firewall ignores private (RFC 1918) addresses; reach storage from inside the VNet instead", range);
-    } else if (range.includes("/") && !isNetworkAddress(range)) {
-      report(at("deployer_ip_ranges", i), `must start at its network address (${networkAddress(range)})`, range);
-    }
-  });
-  reportRepeats(network.deployer_ip_ranges, at("deployer_ip_ranges"), report);
-
-  if (config.workspace.public_network_access) {
-    report(["workspace", "public_network_access"], "must be false (or left out) when network.isolation is private: the workspace is then reached through its private endpoint only", true);
-  }
-  if (config.endpoint?.public_network_access) {
-    report(["endpoint", "public_network_access"], "must be false (or left out) when network.isolation is private: callers reach the endpoint through the workspace's private endpoint", true);
-  }
-}
-
-function reportRepeats(values: readonly string[], at: PropertyKey[], report: Report): void {
-  const seen = new Map<string, number>();
-  values.forEach((value, i) => {
-    const first = seen.get(value);
-    if (first === undefined) seen.set(value, i);
-    else report([...at, i], `must not repeat ${at.join(".")}[${first}]`, value);
-  });
-}
-
-/** An IPv4 address as a 32-bit unsigned number. */
-function ipv4Number(address: string): number {
-  return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-/** The first address of a CIDR range, with its prefix: 10.40.0.5/24 → 10.40.0.0/24. */
-function networkAddress(cidr: string): string {
-  const [address, prefix] = cidr.split("/");
-  const bits = Number(prefix);
-  const size = 2 ** (32 - bits);
-  const start = Math.floor(ipv4Number(address) / size) * size;
-  const octets = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256);
-  return `${octets.join(".")}/${bits}`;
-}
-
-function isNetworkAddress(cidr: string): boolean {
-  return networkAddress(cidr) === cidr;
-}
-
-/** Whether an address or range lies in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16. */
-function isPrivateRange(range: string): boolean {
-  const n = ipv4Number(range.split("/")[0]);
-  const within = (base: string, bits: number) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(ipv4Number(base) / 2 ** (32 - bits));
-  return within("10.0.0.0", 8) || within("172.16.0.0", 12) || within("192.168.0.0", 16);
 }

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { RULE_IDS } from "../guardrails/rule-ids";
 import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
+import { checkNetwork } from "./network-rules";
 
 /**
  * The config contract: one YAML file per environment, snake_case keys, unknown keys rejected.
@@ -208,7 +209,7 @@ const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4
  * How the environment is reached and what it may reach: public endpoints (the default), or private serving in the
  * Azure ML way: a managed virtual network for the workspace's computes and private endpoints for callers.
  *
- * Which fields apply depends on `isolation` and `outbound`; `rules.ts` checks those combinations.
+ * Which fields apply depends on `isolation` and `outbound`; `network-rules.ts` checks those combinations.
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-managed-network
  */
 export const networkSchema = z.strictObject({
@@ -324,12 +325,22 @@ const configObjectSchema = z.strictObject({
     .default([]),
 });
 
+/** The file with its network rules, which run even when other fields are wrong so that all problems come at once. */
+const checkedConfigSchema = configObjectSchema.superRefine(
+  (config, ctx) =>
+    checkNetwork(config, (path, message, ...value) =>
+      // An explicit `input: undefined` keeps zod from filling in the whole file: the problem then has no value.
+      ctx.addIssue({ code: "custom", path: [...path], message, input: value.length > 0 ? value[0] : undefined }),
+    ),
+  { when: () => true },
+);
+
 type ParsedConfig = z.output<typeof configObjectSchema>;
 
 /**
  * Applies the defaults that follow `network.isolation`: in a private environment, public network access of the
  * workspace and the endpoint and public egress of each deployment default to false, and outbound to approved_only.
- * A value written in the file is kept, so that `rules.ts` can report one that contradicts the mode.
+ * A value written in the file is kept; `network-rules.ts` has already reported one that contradicts the mode.
  */
 function withNetworkDefaults(config: ParsedConfig) {
   const network = config.network;
@@ -353,7 +364,7 @@ function withNetworkDefaults(config: ParsedConfig) {
 }
 
 /** The whole file: the object above, then the defaults that depend on the network mode. */
-export const configSchema = configObjectSchema.transform(withNetworkDefaults);
+export const configSchema = checkedConfigSchema.transform(withNetworkDefaults);
 
 /** One environment's config after parsing: defaults applied, still snake_case as written in YAML. */
 export type ServingConfig = z.output<typeof configSchema>;
