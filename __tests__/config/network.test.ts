@@ -171,11 +171,12 @@ describe("values", () => {
   test("deployer ranges: public IPv4 addresses or ranges up to /30, at their network address, no repeats", () => {
     // Shape problems and the rules between values come together.
     expect(
-      rules(withNetwork(privateNetwork({ deployer_ip_ranges: ["203.0.113.0/24", "198.51.100.7", "203.0.113.7/32", "198.51.100.7", "2001:db8::/32"] }))),
+      rules(withNetwork(privateNetwork({ deployer_ip_ranges: ["203.0.113.0/24", "198.51.100.7", "203.0.113.7/32", "198.51.100.7", "2001:db8::/32", "0.0.0.0/0"] }))),
     ).toEqual([
-      'network.deployer_ip_ranges[2]: must be a public IPv4 address or a CIDR range up to /30 such as 203.0.113.0/24 (the storage firewall takes /31 and /32 only as a bare address) (got "203.0.113.7/32")',
+      'network.deployer_ip_ranges[2]: must be a public IPv4 address or a CIDR range from /8 to /30 such as 203.0.113.0/24 (write /31 and /32 as a bare address, as the storage firewall requires) (got "203.0.113.7/32")',
       'network.deployer_ip_ranges[3]: must not repeat network.deployer_ip_ranges[1] (got "198.51.100.7")',
-      'network.deployer_ip_ranges[4]: must be a public IPv4 address or a CIDR range up to /30 such as 203.0.113.0/24 (the storage firewall takes /31 and /32 only as a bare address) (got "2001:db8::/32")',
+      'network.deployer_ip_ranges[4]: must be a public IPv4 address or a CIDR range from /8 to /30 such as 203.0.113.0/24 (write /31 and /32 as a bare address, as the storage firewall requires) (got "2001:db8::/32")',
+      'network.deployer_ip_ranges[5]: must be a public IPv4 address or a CIDR range from /8 to /30 such as 203.0.113.0/24 (write /31 and /32 as a bare address, as the storage firewall requires) (got "0.0.0.0/0")',
     ]);
     expect(rules(withNetwork(privateNetwork({ deployer_ip_ranges: ["203.0.113.0/24", "10.1.0.0/16", "192.168.1.1", "198.51.100.5/24", "203.0.113.0/24"] })))).toEqual([
       'network.deployer_ip_ranges[1]: must be a public address range: the storage firewall ignores private (RFC 1918) addresses; reach storage from inside the VNet instead (got "10.1.0.0/16")',

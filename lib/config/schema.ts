@@ -240,8 +240,9 @@ export const networkSchema = z.strictObject({
   deployer_ip_ranges: z
     .array(
       pattern(
-        new RegExp(`^${IPV4}(?:/(?:[0-9]|[12]\\d|30))?$`),
-        "be a public IPv4 address or a CIDR range up to /30 such as 203.0.113.0/24 (the storage firewall takes /31 and /32 only as a bare address)",
+        // Wider than /8 would open the firewall to a good part of the internet; /31 and /32 Azure refuses.
+        new RegExp(`^${IPV4}(?:/(?:[89]|[12]\\d|30))?$`),
+        "be a public IPv4 address or a CIDR range from /8 to /30 such as 203.0.113.0/24 (write /31 and /32 as a bare address, as the storage firewall requires)",
       ),
     )
     // The storage firewall holds at most 400 IP rules.
