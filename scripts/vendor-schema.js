@@ -4,8 +4,8 @@
  *
  * Usage: node scripts/vendor-schema.js [path/to/full/types.json] [output path]
  *
- * The subset holds the ResourceType entries listed in RESOURCE_TYPES and every entry reachable from them
- * through `$ref`s, re-indexed so the `$ref`s stay valid. Entries keep their relative order from the source,
+ * The subset holds the ResourceType entries listed in RESOURCE_TYPES, the ResourceFunctionType entries (actions)
+ * listed in RESOURCE_FUNCTIONS, and every entry reachable from them through `$ref`s, re-indexed so the `$ref`s stay valid. Entries keep their relative order from the source,
  * and JSON is written with a fixed indentation, so running it twice on the same input gives identical bytes.
  * Plain Node, no dependencies: the project must be able to refresh its vendored schema offline.
  */
@@ -25,6 +25,8 @@ const RESOURCE_TYPES = [
   "Microsoft.MachineLearningServices/workspaces/batchEndpoints",
   "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments",
 ].map((t) => `${t}@${API_VERSION}`);
+/** Actions called through azapi_resource_action, as [resource type, action name]. */
+const RESOURCE_FUNCTIONS = [["Microsoft.MachineLearningServices/workspaces", "provisionManagedNetwork"]];
 
 const repoRoot = path.resolve(__dirname, "..");
 const defaultInput = path.resolve(repoRoot, "../shared/azure-schemas/machinelearningservices-2025-12-01.types.json");
@@ -73,6 +75,13 @@ function buildSubset(types) {
     if (index < 0) throw new Error(`resource type ${name} not found in the input`);
     return index;
   });
+  for (const [resourceType, name] of RESOURCE_FUNCTIONS) {
+    const index = types.findIndex(
+      (t) => t && t.$type === "ResourceFunctionType" && t.name === name && t.resourceType === resourceType && t.apiVersion === API_VERSION,
+    );
+    if (index < 0) throw new Error(`action ${name} of ${resourceType}@${API_VERSION} not found in the input`);
+    roots.push(index);
+  }
 
   const reachable = new Set();
   const stack = [...roots];
@@ -97,8 +106,9 @@ function main(argv) {
   fs.mkdirSync(path.dirname(output), { recursive: true });
   fs.writeFileSync(output, JSON.stringify(subset, null, 1) + "\n");
   const resourceCount = subset.filter((t) => t.$type === "ResourceType").length;
+  const functionCount = subset.filter((t) => t.$type === "ResourceFunctionType").length;
   process.stdout.write(
-    `wrote ${path.relative(process.cwd(), output)}: ${subset.length} of ${types.length} entries, ${resourceCount} resource types\n`,
+    `wrote ${path.relative(process.cwd(), output)}: ${subset.length} of ${types.length} entries, ${resourceCount} resource types, ${functionCount} actions\n`,
   );
 }
 
@@ -106,4 +116,4 @@ if (require.main === module) {
   main(process.argv.slice(2));
 }
 
-module.exports = { buildSubset, RESOURCE_TYPES, API_VERSION };
+module.exports = { buildSubset, RESOURCE_TYPES, RESOURCE_FUNCTIONS, API_VERSION };

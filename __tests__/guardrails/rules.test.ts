@@ -9,8 +9,10 @@ import {
   type MachineLearningWorkspaceConfig,
 } from "@cdktf/provider-azurerm/lib/machine-learning-workspace";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
+import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount, type StorageAccountConfig } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageAccountNetworkRulesA } from "@cdktf/provider-azurerm/lib/storage-account-network-rules";
 import { App, TerraformStack, Testing } from "cdktf";
 import { applyGuardrails, checkGuardrails, GUARDRAIL_RULES, RULE_IDS, type RuleId } from "../../lib/guardrails";
 import {
@@ -94,6 +96,23 @@ function workspace(stack: TerraformStack, overrides: Partial<MachineLearningWork
   });
   new MonitorDiagnosticSetting(stack, "workspace-diagnostics", { name: "diag", targetResourceId: ws.id });
   return ws;
+}
+
+/** A private endpoint to `targetId`, which makes the target one that is meant to be reached privately. */
+function privateEndpointTo(stack: TerraformStack, targetId: string, subresource: string): PrivateEndpoint {
+  return new PrivateEndpoint(stack, `pe-${subresource}`, {
+    name: `pe-${subresource}`,
+    resourceGroupName: RG,
+    location: LOCATION,
+    subnetId: `${SUB}/Microsoft.Network/virtualNetworks/vnet/subnets/snet`,
+    privateServiceConnection: { name: "pe", privateConnectionResourceId: targetId, subresourceNames: [subresource], isManualConnection: false },
+  });
+}
+
+/** A cluster in a workspace with a managed virtual network. */
+function managedCluster(stack: TerraformStack, overrides: Partial<MachineLearningComputeClusterConfig> = {}): void {
+  const ws = workspace(stack, { managedNetwork: { isolationMode: "AllowOnlyApprovedOutbound" } });
+  cluster(stack, { machineLearningWorkspaceId: ws.id, ...overrides });
 }
 
 function liveDeployment(stack: TerraformStack, capacity: number): void {
@@ -236,6 +255,38 @@ const CASES: { readonly [id in RuleId]: RuleCase } = {
       new MonitorDiagnosticSetting(s, "endpoint-diagnostics", { name: "diag", targetResourceId: endpoint.id });
     },
   },
+  "storage-firewall-open": {
+    severity: "error",
+    path: "serving-dev/storage",
+    detail: "a private endpoint targets it, but its firewall's default action is not set and defaults to Allow",
+    violate: (s) => privateEndpointTo(s, storage(s).id, "blob"),
+    comply: (s) => {
+      const account = storage(s);
+      privateEndpointTo(s, account.id, "blob");
+      new StorageAccountNetworkRulesA(s, "storage-rules", { storageAccountId: account.id, defaultAction: "Deny" });
+    },
+  },
+  "registry-private-sku": {
+    severity: "error",
+    path: "serving-dev/registry",
+    detail: 'a private endpoint targets it, but its sku is "Standard"',
+    violate: (s) => privateEndpointTo(s, registry(s, { publicNetworkAccessEnabled: false }).id, "registry"),
+    comply: (s) => privateEndpointTo(s, registry(s, { sku: "Premium", publicNetworkAccessEnabled: false }).id, "registry"),
+  },
+  "private-target-public": {
+    severity: "warning",
+    path: "serving-dev/key-vault",
+    detail: "public_network_access_enabled is not set and defaults to true",
+    violate: (s) => privateEndpointTo(s, keyVault(s).id, "vault"),
+    comply: (s) => privateEndpointTo(s, keyVault(s, { publicNetworkAccessEnabled: false }).id, "vault"),
+  },
+  "compute-node-public-ip": {
+    severity: "warning",
+    path: "serving-dev/cluster",
+    detail: "node_public_ip_enabled is not set and defaults to true",
+    violate: (s) => managedCluster(s),
+    comply: (s) => managedCluster(s, { nodePublicIpEnabled: false }),
+  },
 };
 
 function findings(stack: TerraformStack, rule: RuleId, waivers: { rule: RuleId; reason: string }[] = []) {
@@ -259,6 +310,10 @@ const RULE_SEVERITIES = {
   "registry-admin-user": "error",
   "compute-ssh": "error",
   "compute-local-auth": "warning",
+  "compute-node-public-ip": "warning",
+  "private-target-public": "warning",
+  "registry-private-sku": "error",
+  "storage-firewall-open": "error",
   "role-assignment-privileged": "error",
   "diagnostics-missing": "warning",
 };

@@ -80,9 +80,20 @@ type SchemaEntry =
       readonly elements: Record<string, TypeRef>;
     }
   | { readonly $type: "ResourceType"; readonly name: string; readonly body: TypeRef }
+  | ResourceFunctionEntry
   | { readonly $type: string };
 
 type ObjectEntry = Extract<SchemaEntry, { $type: "ObjectType" }>;
+
+/** An action of a resource type: POST <id>/<name> with `input` as its body. */
+interface ResourceFunctionEntry {
+  readonly $type: "ResourceFunctionType";
+  readonly name: string;
+  readonly resourceType: string;
+  readonly apiVersion: string;
+  readonly input?: TypeRef;
+  readonly output?: TypeRef;
+}
 
 const FLAG_REQUIRED = 1;
 const FLAG_READ_ONLY = 2;
@@ -160,7 +171,29 @@ export function validateSynthesizedAzapiBodies(stackJson: unknown, opts: Validat
     const found = checkAzapiUpdateResource(res, strictEnums);
     problems.push(...found.map((p) => `${address}: ${p}`));
   }
+  for (const [key, res] of Object.entries(stack?.resource?.azapi_resource_action ?? {})) {
+    const address = `azapi_resource_action.${key}`;
+    const found = checkAzapiResourceAction(res, strictEnums);
+    problems.push(...found.map((p) => `${address}: ${p}`));
+  }
   return problems;
+}
+
+/**
+ * Validates the body of an action (`azapi_resource_action`) against the `input` of the schema's
+ * ResourceFunctionType named `action` for `resourceType` ("Type@2025-12-01"). An action without an input type
+ * takes no body. Returns problems as validateAzapiBody does.
+ */
+export function validateAzapiActionBody(resourceType: string, action: string, body: unknown, opts: ValidateAzapiBodyOptions = {}): string[] {
+  const [type, apiVersion] = resourceType.split("@");
+  const fn = loadSchema().find(
+    (t) => t.$type === "ResourceFunctionType" && (t as ResourceFunctionEntry).name === action && (t as ResourceFunctionEntry).resourceType === type && (t as ResourceFunctionEntry).apiVersion === apiVersion,
+  ) as ResourceFunctionEntry | undefined;
+  if (fn === undefined) return [`action: unknown action "${action}" of "${resourceType}" (add it to RESOURCE_FUNCTIONS in scripts/vendor-schema.js)`];
+  if (fn.input === undefined) return body === undefined || body === null ? [] : ["body: this action takes no body"];
+  const validator = new Validator(loadSchema(), { partial: opts.partial ?? false, strictEnums: opts.strictEnums ?? true });
+  validator.validate(body ?? {}, fn.input, "");
+  return validator.problems;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -172,6 +205,7 @@ interface SynthesizedStack {
   readonly resource?: {
     readonly azapi_resource?: Record<string, Record<string, unknown>>;
     readonly azapi_update_resource?: Record<string, Record<string, unknown>>;
+    readonly azapi_resource_action?: Record<string, Record<string, unknown>>;
   };
 }
 
@@ -236,6 +270,23 @@ function checkAzapiUpdateResource(res: Record<string, unknown>, strictEnums: boo
     return [...problems, `body: must be an object (azapi 2.x takes an HCL object, not a JSON string), got ${describe(body)}`];
   }
   return [...problems, ...validateAzapiBody(type, body, { partial: true, strictEnums })];
+}
+
+function checkAzapiResourceAction(res: Record<string, unknown>, strictEnums: boolean): string[] {
+  const problems: string[] = [];
+  if (typeof res.resource_id !== "string") problems.push("resource_id: required");
+  const type = res.type;
+  const action = res.action;
+  if (typeof type !== "string") return [...problems, "type: missing"];
+  // Without an action the request goes to the resource itself, whose body schema is the resource's.
+  if (typeof action !== "string") return [...problems, "action: missing (requests to the resource itself are not validated here)"];
+  if (isUnknown(type) || isUnknown(action)) return problems;
+  const body = res.body;
+  if (isUnknown(body)) return problems;
+  if (body !== undefined && !isPlainObject(body)) {
+    return [...problems, `body: must be an object (azapi 2.x takes an HCL object, not a JSON string), got ${describe(body)}`];
+  }
+  return [...problems, ...validateAzapiActionBody(type, action, body, { strictEnums })];
 }
 
 /** The azapi provider block a resource uses: the one whose alias its `provider` names, else the default one. */

@@ -1,4 +1,6 @@
 export * from "./provider";
 export * from "./resource";
 export * from "./update-resource";
+export * from "./resource-action";
 export * from "./bodies";
+export * from "./workspace-actions";

@@ -21,8 +21,8 @@ import {
   hclScalar,
   hclStringList,
   identityToTerraform,
-  retryToTerraform,
-  timeoutsToTerraform,
+  operationTailToHcl,
+  operationTailToTerraform,
 } from "./synth-util";
 
 /**
@@ -306,9 +306,7 @@ export class AzapiResource extends TerraformResource {
       ignore_casing: booleanToTerraform(p.ignoreCasing),
       replace_triggers_external_values: p.replaceTriggersExternalValues,
       replace_triggers_refs: copyList(p.replaceTriggersRefs),
-      locks: copyList(p.locks),
-      retry: retryToTerraform(p.retry),
-      timeouts: timeoutsToTerraform(p.timeouts),
+      ...operationTailToTerraform(p),
     });
   }
 
@@ -328,9 +326,7 @@ export class AzapiResource extends TerraformResource {
       ignore_casing: hclScalar(p.ignoreCasing, "boolean"),
       replace_triggers_external_values: hclAny(p.replaceTriggersExternalValues),
       replace_triggers_refs: hclStringList(copyList(p.replaceTriggersRefs)),
-      locks: hclStringList(copyList(p.locks)),
-      retry: hclAny(retryToTerraform(p.retry)),
-      timeouts: hclBlock(timeoutsToTerraform(p.timeouts), "struct", "AzapiTimeouts"),
+      ...operationTailToHcl(p),
     });
   }
 }

@@ -4,7 +4,14 @@
  * Internal to lib/azapi: index.ts does not re-export this module.
  */
 import { Token, type TerraformMetaArguments, type TerraformResourceConfig } from "cdktf";
-import type { AzapiExistingResourceProps, AzapiIdentity, AzapiResponseExportValues, AzapiRetry, AzapiTimeouts } from "./resource";
+import type {
+  AzapiExistingResourceProps,
+  AzapiIdentity,
+  AzapiOperationProps,
+  AzapiResponseExportValues,
+  AzapiRetry,
+  AzapiTimeouts,
+} from "./resource";
 
 /** Provider metadata for resources and data sources; mirrors the provider's own required_providers entry. */
 export const AZAPI_GENERATOR_METADATA = { providerName: "azapi", providerVersionConstraint: ">= 2.9" };
@@ -101,6 +108,23 @@ export function timeoutsToTerraform(timeouts: AzapiTimeouts | undefined): Record
   if (timeouts === undefined) return undefined;
   const out = compact({ create: timeouts.create, update: timeouts.update, delete: timeouts.delete, read: timeouts.read });
   return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/** The arguments every azapi resource type ends with: locks, retry and timeouts, in that order. */
+type OperationTail = Pick<AzapiOperationProps, "locks" | "retry" | "timeouts">;
+
+/** JSON form of {@link OperationTail}; spread it last into `compact({...})`. */
+export function operationTailToTerraform(p: OperationTail): Record<string, unknown> {
+  return { locks: copyList(p.locks), retry: retryToTerraform(p.retry), timeouts: timeoutsToTerraform(p.timeouts) };
+}
+
+/** HCL form of {@link OperationTail}; spread it last into `hclAttributes({...})`. */
+export function operationTailToHcl(p: OperationTail): Record<string, HclAttribute> {
+  return {
+    locks: hclStringList(copyList(p.locks)),
+    retry: hclAny(retryToTerraform(p.retry)),
+    timeouts: hclBlock(timeoutsToTerraform(p.timeouts), "struct", "AzapiTimeouts"),
+  };
 }
 
 /** Copies response_export_values (a list or a map) for the same reason as copyList. */

@@ -6,14 +6,11 @@ import {
   assertResourceAddressing,
   compact,
   copyExportValues,
-  copyList,
   hclAny,
   hclAttributes,
-  hclBlock,
   hclScalar,
-  hclStringList,
-  retryToTerraform,
-  timeoutsToTerraform,
+  operationTailToHcl,
+  operationTailToTerraform,
 } from "./synth-util";
 
 /**
@@ -82,9 +79,7 @@ export class AzapiUpdateResource extends TerraformResource {
       response_export_values: copyExportValues(p.responseExportValues),
       ignore_casing: booleanToTerraform(p.ignoreCasing),
       ignore_missing_property: booleanToTerraform(p.ignoreMissingProperty),
-      locks: copyList(p.locks),
-      retry: retryToTerraform(p.retry),
-      timeouts: timeoutsToTerraform(p.timeouts),
+      ...operationTailToTerraform(p),
     });
   }
 
@@ -99,9 +94,7 @@ export class AzapiUpdateResource extends TerraformResource {
       response_export_values: hclAny(copyExportValues(p.responseExportValues)),
       ignore_casing: hclScalar(p.ignoreCasing, "boolean"),
       ignore_missing_property: hclScalar(p.ignoreMissingProperty, "boolean"),
-      locks: hclStringList(copyList(p.locks)),
-      retry: hclAny(retryToTerraform(p.retry)),
-      timeouts: hclBlock(timeoutsToTerraform(p.timeouts), "struct", "AzapiTimeouts"),
+      ...operationTailToHcl(p),
     });
   }
 }

@@ -135,7 +135,11 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
             `is not a known key${hint ? `; did you mean ${hint}?` : allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : ""}`,
           );
         }
-      } else if ((issue.input === undefined && issue.code === "invalid_type") || (issue.code === "custom" && issue.params?.missing === true)) {
+      } else if (
+        (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "custom")) ||
+        (issue.code === "custom" && issue.params?.missing === true)
+      ) {
+        // A missing field, or a rule about a field that names no value (see checkNetwork and the model rules).
         report(issue.path, ruleOf(issue));
       } else {
         report(issue.path, ruleOf(issue), issue.input);

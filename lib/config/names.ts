@@ -10,6 +10,8 @@ export interface ResourceNames {
   readonly containerRegistry: string;
   readonly workspace: string;
   readonly actionGroup: string;
+  /** The client virtual network of a private environment. */
+  readonly virtualNetwork: string;
 }
 
 /**
@@ -42,5 +44,6 @@ export function resourceNames(project: string, env: string, stateAccount: string
     containerRegistry: `cr${project}${env}${suffix}`,
     workspace: `mlw-${project}-${env}`,
     actionGroup: `ag-${project}-${env}`,
+    virtualNetwork: `vnet-${project}-${env}`,
   };
 }

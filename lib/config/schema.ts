@@ -2,6 +2,7 @@ import * as z from "zod";
 import { RULE_IDS } from "../guardrails/rule-ids";
 import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
+import { checkNetwork } from "./network-rules";
 
 /**
  * The config contract: one YAML file per environment, snake_case keys, unknown keys rejected.
@@ -282,7 +283,8 @@ export const onlineDeploymentSchema = z.strictObject({
   readiness_probe: probeSchema.optional(),
   environment_variables: environmentVariables.optional(),
   app_insights: z.boolean().default(true),
-  egress_public_network_access: z.boolean().default(true),
+  // Defaults follow network.isolation: true when public, false when private (see withNetworkDefaults).
+  egress_public_network_access: z.boolean().optional(),
   autoscale: autoscaleSchema.optional(),
   // Where a custom container finds the model, instead of Azure's default /var/azureml-app/azureml-models/<name>/<version>.
   model_mount_path: pattern(/^\/\S*$/, "be an absolute path such as /models").optional(),
@@ -295,7 +297,8 @@ export const onlineDeploymentSchema = z.strictObject({
 export const endpointSchema = z.strictObject({
   name: endpointName,
   auth_mode: z.enum(["key", "aml_token", "aad_token"]).default("aml_token"),
-  public_network_access: z.boolean().default(true),
+  // Defaults follow network.isolation: true when public, false when private (see withNetworkDefaults).
+  public_network_access: z.boolean().optional(),
   description: z.string().max(512).optional(),
   // Merged over the environment's tags.
   tags: tags.optional(),
@@ -372,7 +375,55 @@ export const batchEndpointSchema = z
   .superRefine((b, ctx) => checkBatchDeployments(b, ctx), { when: (payload) => isRecord(payload.value) })
   .transform(({ deployment: _removed, deployments, ...rest }) => ({ ...rest, deployments: deployments ?? [] }));
 
-export const configSchema = z.strictObject({
+/** One IPv4 address, as the dotted quad. */
+const IPV4 = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}`;
+
+/**
+ * How the environment is reached and what it may reach: public endpoints (the default), or private serving in the
+ * Azure ML way: a managed virtual network for the workspace's computes and private endpoints for callers.
+ *
+ * Which fields apply depends on `isolation` and `outbound`; `network-rules.ts` checks those combinations.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-managed-network
+ */
+export const networkSchema = z.strictObject({
+  isolation: z.enum(["public", "private"]).default("public"),
+  // Private only; defaults to approved_only there (see withNetworkDefaults).
+  outbound: z.enum(["approved_only", "internet"]).optional(),
+  allowed_fqdns: z
+    .array(
+      pattern(
+        /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/,
+        "be a lower-case host name such as pypi.org, optionally starting with *. for its subdomains",
+      ),
+    )
+    .max(100)
+    .optional(),
+  client_subnet: z
+    .strictObject({
+      address_space: pattern(
+        new RegExp(`^${IPV4}/(?:[89]|1\\d|2[0-7])$`),
+        "be an IPv4 range in CIDR form from /8 to /27, such as 10.40.0.0/24 (private endpoints need about a dozen addresses)",
+      ).optional(),
+      id: pattern(
+        /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
+        "be a subnet id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
+      ).optional(),
+    })
+    .optional(),
+  deployer_ip_ranges: z
+    .array(
+      pattern(
+        // Wider than /8 would open the firewall to a good part of the internet; /31 and /32 Azure refuses.
+        new RegExp(`^${IPV4}(?:/(?:[89]|[12]\\d|30))?$`),
+        "be a public IPv4 address or a CIDR range from /8 to /30 such as 203.0.113.0/24 (write /31 and /32 as a bare address, as the storage firewall requires)",
+      ),
+    )
+    // The storage firewall holds at most 400 IP rules.
+    .max(400)
+    .optional(),
+});
+
+const configObjectSchema = z.strictObject({
   project: pattern(/^[a-z][a-z0-9]{1,11}$/, "be 2-12 lowercase letters or digits, starting with a letter"),
   location: z.string().refine((value) => AZURE_REGIONS.includes(value), {
     message: "must be an Azure region name such as westeurope (see `az account list-locations -o table`)",
@@ -393,12 +444,13 @@ export const configSchema = z.strictObject({
   }),
   workspace: z
     .strictObject({
-      public_network_access: z.boolean().default(true),
+      // Defaults follow network.isolation: true when public, false when private (see withNetworkDefaults).
+      public_network_access: z.boolean().optional(),
       description: z.string().max(512).optional(),
       // Keyless workspace storage is an Azure ML preview; teams that cannot run previews opt back into account keys.
       storage_shared_key_access: z.boolean().default(false),
     })
-    .default({ public_network_access: true, storage_shared_key_access: false }),
+    .default({ storage_shared_key_access: false }),
   compute: z.strictObject({
     // Azure's own rule (workspaces/computes name pattern in the 2025-12-01 schema): 3-24 characters, and a trailing
     // "-<digits>" is reserved for the nodes Azure names after the cluster.
@@ -434,6 +486,7 @@ export const configSchema = z.strictObject({
     })
     .default({ log_retention_days: 30, alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
   batch: z.array(batchEndpointSchema).max(20).default([]),
+  network: networkSchema.default({ isolation: "public" }),
   waivers: z
     .array(
       z.strictObject({
@@ -446,10 +499,52 @@ export const configSchema = z.strictObject({
     .default([]),
 });
 
+/** The file with its network rules, which run even when other fields are wrong so that all problems come at once. */
+const checkedConfigSchema = configObjectSchema.superRefine(
+  (config, ctx) =>
+    checkNetwork(config, (path, message, ...value) =>
+      // An explicit `input: undefined` keeps zod from filling in the whole file: the problem then has no value.
+      ctx.addIssue({ code: "custom", path: [...path], message, input: value.length > 0 ? value[0] : undefined }),
+    ),
+  { when: () => true },
+);
+
+type ParsedConfig = z.output<typeof configObjectSchema>;
+
+/**
+ * Applies the defaults that follow `network.isolation`: in a private environment, public network access of the
+ * workspace and the endpoint and public egress of each deployment default to false, and outbound to approved_only.
+ * A value written in the file is kept; `network-rules.ts` has already reported one that contradicts the mode.
+ */
+function withNetworkDefaults(config: ParsedConfig) {
+  const network = config.network;
+  const isPrivate = network.isolation === "private";
+  const open = !isPrivate;
+  return {
+    ...config,
+    network: {
+      ...network,
+      outbound: network.outbound ?? (isPrivate ? ("approved_only" as const) : undefined),
+      allowed_fqdns: network.allowed_fqdns ?? [],
+      deployer_ip_ranges: network.deployer_ip_ranges ?? [],
+    },
+    workspace: { ...config.workspace, public_network_access: config.workspace.public_network_access ?? open },
+    endpoint: config.endpoint && {
+      ...config.endpoint,
+      public_network_access: config.endpoint.public_network_access ?? open,
+      deployments: config.endpoint.deployments.map((d) => ({ ...d, egress_public_network_access: d.egress_public_network_access ?? open })),
+    },
+  };
+}
+
+/** The whole file: the object above, then the defaults that depend on the network mode. */
+export const configSchema = checkedConfigSchema.transform(withNetworkDefaults);
+
 /** One environment's config after parsing: defaults applied, still snake_case as written in YAML. */
 export type ServingConfig = z.output<typeof configSchema>;
-export type EndpointConfig = z.output<typeof endpointSchema>;
-export type OnlineDeploymentConfig = z.output<typeof onlineDeploymentSchema>;
+export type NetworkConfig = ServingConfig["network"];
+export type EndpointConfig = NonNullable<ServingConfig["endpoint"]>;
+export type OnlineDeploymentConfig = EndpointConfig["deployments"][number];
 export type BatchEndpointConfig = z.output<typeof batchEndpointSchema>;
 export type BatchDeploymentConfig = z.output<typeof batchDeploymentSchema>;
 export type DataCollectorConfig = z.output<typeof dataCollectorSchema>;

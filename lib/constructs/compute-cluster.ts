@@ -1,5 +1,6 @@
 import { MachineLearningComputeCluster } from "@cdktf/provider-azurerm/lib/machine-learning-compute-cluster";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { PropsChecker } from "./invariants";
 
@@ -36,6 +37,18 @@ export interface ComputeClusterProps {
    * @default no description
    */
   readonly description?: string;
+  /**
+   * Whether nodes get public IP addresses. Turn it off in a workspace with a managed virtual network, where nodes
+   * reach Azure through private endpoints. Changing it replaces the cluster.
+   * @default true (Azure's default)
+   */
+  readonly nodePublicIpEnabled?: boolean;
+  /**
+   * What must exist before the cluster is created, e.g. the workspace's provisioned managed network
+   * (`MlWorkspace.networkReady`).
+   * @default []
+   */
+  readonly networkReady?: readonly ITerraformDependable[];
   /**
    * Name of the cluster's user-assigned identity.
    * @default "id-<name>"
@@ -94,7 +107,10 @@ export class ComputeCluster extends Construct {
       identity: { type: "UserAssigned", identityIds: [this.identity.id] },
       localAuthEnabled: false,
       sshPublicAccessEnabled: false,
+      nodePublicIpEnabled: props.nodePublicIpEnabled,
       tags: { ...props.tags },
+      // In a managed network the cluster's nodes join the network, which must be provisioned first.
+      dependsOn: props.networkReady && props.networkReady.length > 0 ? [...props.networkReady] : undefined,
     });
   }
 

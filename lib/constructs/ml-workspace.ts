@@ -5,11 +5,15 @@ import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics
 import { MachineLearningWorkspace } from "@cdktf/provider-azurerm/lib/machine-learning-workspace";
 import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageAccountNetworkRulesA } from "@cdktf/provider-azurerm/lib/storage-account-network-rules";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AzapiUpdateResource, MlResourceType } from "../azapi";
+import type { PrivateDnsZoneIds } from "./client-network";
 import { PropsChecker } from "./invariants";
+import { ManagedNetwork, type ManagedNetworkIsolationMode } from "./managed-network";
 import { grantRole, type Principal } from "./principal";
+import { PrivateEndpoint } from "./private-endpoint";
 
 /** Names of the workspace and of each resource it depends on. */
 export interface MlWorkspaceNames {
@@ -21,6 +25,35 @@ export interface MlWorkspaceNames {
   readonly containerRegistry: string;
 }
 
+/**
+ * Private serving: a managed virtual network for the workspace's computes, private endpoints for callers, and the
+ * storage, key vault and registry closed to public networks.
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-managed-network
+ */
+export interface MlWorkspaceNetworkProps {
+  /** What the managed network's computes may reach: only approved targets, or the internet as well. */
+  readonly isolationMode: ManagedNetworkIsolationMode;
+  /**
+   * Hosts the computes may reach in AllowOnlyApprovedOutbound mode (FQDN outbound rules), e.g. a package mirror.
+   * @default []
+   */
+  readonly allowedFqdns?: readonly string[];
+  /**
+   * Public IPv4 addresses or CIDR ranges let through the storage firewall, so that Terraform can upload code from
+   * outside the virtual network.
+   * @default [] (uploads must come through the blob private endpoint)
+   */
+  readonly deployerIpRanges?: readonly string[];
+  /** The subnet the private endpoints go into, and the private DNS zones they register in. */
+  readonly privateEndpoints: { readonly subnetId: string; readonly dnsZoneIds: PrivateDnsZoneIds };
+  /**
+   * Compute cluster that builds environment images: the registry is private, so Azure ML cannot build on it directly.
+   * @default none (image builds fail once the registry is private)
+   * @see https://learn.microsoft.com/azure/machine-learning/how-to-managed-network#configure-image-builds
+   */
+  readonly imageBuildComputeName?: string;
+}
+
 /** Properties of {@link MlWorkspace}. */
 export interface MlWorkspaceProps {
   readonly resourceGroupName: string;
@@ -30,9 +63,15 @@ export interface MlWorkspaceProps {
   readonly names: MlWorkspaceNames;
   /**
    * Whether the workspace, key vault and registry accept traffic from public networks.
-   * @default true
+   * @default true, or false with `network`
    */
   readonly publicNetworkAccess?: boolean;
+  /**
+   * Network isolation: managed virtual network, private endpoints, firewalls. Without it, everything is reached
+   * over public endpoints (subject to `publicNetworkAccess`).
+   * @default none (public networking)
+   */
+  readonly network?: MlWorkspaceNetworkProps;
   /**
    * Retention of the Log Analytics workspace that backs Application Insights and diagnostics.
    * @default 30
@@ -45,7 +84,7 @@ export interface MlWorkspaceProps {
   readonly storageReplication?: "LRS" | "ZRS" | "GRS" | "GZRS" | "RAGRS" | "RAGZRS";
   /**
    * Container registry tier; Premium is needed for private endpoints and zone redundancy.
-   * @default "Standard"
+   * @default "Standard", or "Premium" with `network`
    */
   readonly registrySku?: "Basic" | "Standard" | "Premium";
   /**
@@ -85,6 +124,12 @@ export interface MlWorkspaceProps {
  * storage account, which has shared keys disabled. That keyless mode is an Azure ML preview; `storageSharedKeyAccess`
  * turns it off. Whatever touches the datastores (asset versions, uploads, deployments, batch endpoints) must
  * depend on {@link MlWorkspace.dataPlaneReady}.
+ *
+ * With `network` it is private: a managed virtual network ({@link ManagedNetwork}) for its computes, private
+ * endpoints for the workspace, storage (blob, file), key vault and registry, a storage firewall that denies by
+ * default, and the key vault and registry (Premium) closed to public networks. Then `dataPlaneReady` also holds the
+ * storage firewall rules and the blob endpoint (the ways uploads get in), and compute in the workspace must depend
+ * on {@link MlWorkspace.networkReady}.
  * @see https://learn.microsoft.com/azure/machine-learning/concept-workspace
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
  */
@@ -105,12 +150,38 @@ export class MlWorkspace extends Construct {
    * nothing when the storage accepts keys.
    */
   readonly dataPlaneReady: readonly ITerraformDependable[];
+  /** The managed network's outbound rules and provisioning; absent without `network`. */
+  readonly managedNetwork?: ManagedNetwork;
+  /** The storage firewall; absent without `network`. */
+  readonly storageNetworkRules?: StorageAccountNetworkRulesA;
+  /** Private endpoints by sub-resource; empty without `network`. */
+  readonly privateEndpoints: { readonly [subresource: string]: PrivateEndpoint };
+  /**
+   * What must be applied before compute runs in the workspace (the cluster, online deployments): the managed
+   * network's provisioning, or nothing without `network`.
+   */
+  readonly networkReady: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
     super(scope, id);
     const retention = props.logRetentionDays ?? 30;
-    new PropsChecker("MlWorkspace").wholeNumber("logRetentionDays", retention, 30, 730).throwIfInvalid();
-    const publicAccess = props.publicNetworkAccess ?? true;
+    const network = props.network;
+    new PropsChecker("MlWorkspace")
+      .wholeNumber("logRetentionDays", retention, 30, 730)
+      .that(
+        !(network && props.publicNetworkAccess === true),
+        "publicNetworkAccess",
+        "must not be true with network: a private workspace takes no public traffic",
+        true,
+      )
+      .that(
+        !(network && props.registrySku !== undefined && props.registrySku !== "Premium"),
+        "registrySku",
+        "must be Premium with network: only Premium registries take private endpoints",
+        props.registrySku,
+      )
+      .throwIfInvalid();
+    const publicAccess = props.publicNetworkAccess ?? !network;
     const sharedKeyAccess = props.storageSharedKeyAccess ?? false;
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: { ...props.tags } };
@@ -139,6 +210,8 @@ export class MlWorkspace extends Construct {
       purgeProtectionEnabled: true,
       softDeleteRetentionDays: 90,
       publicNetworkAccessEnabled: publicAccess,
+      // Private: nothing but the private endpoint and trusted Azure services (the workspace) reach the vault.
+      ...(network && { networkAcls: { defaultAction: "Deny", bypass: "AzureServices" } }),
       lifecycle,
     });
 
@@ -165,9 +238,11 @@ export class MlWorkspace extends Construct {
     this.containerRegistry = new ContainerRegistry(this, "registry", {
       ...common,
       name: props.names.containerRegistry,
-      sku: props.registrySku ?? "Standard",
+      sku: props.registrySku ?? (network ? "Premium" : "Standard"),
       adminEnabled: false,
       anonymousPullEnabled: false,
+      // Private: images are pushed and pulled through private endpoints (the client subnet's and the managed network's).
+      ...(network && { publicNetworkAccessEnabled: false, networkRuleBypassOption: "AzureServices" }),
       lifecycle,
     });
 
@@ -183,11 +258,59 @@ export class MlWorkspace extends Construct {
       publicNetworkAccessEnabled: publicAccess,
       skuName: "Basic",
       v1LegacyModeEnabled: false,
+      // Provisioning is left to ManagedNetwork: provision_on_creation_enabled forces a new workspace when changed.
+      ...(network && {
+        managedNetwork: { isolationMode: network.isolationMode },
+        imageBuildComputeName: network.imageBuildComputeName,
+      }),
       lifecycle,
     });
 
+    const networkReadyForData: ITerraformDependable[] = [];
+    const endpoints: { [subresource: string]: PrivateEndpoint } = {};
+    if (network) {
+      // The storage firewall: deny by default; let through the deployer's addresses (uploads), Azure's trusted
+      // services, and this workspace by its resource id (a resource instance rule), which Azure ML uses to read and
+      // write the workspace storage. Public network access stays on, because with it off the firewall's IP rules
+      // and exceptions no longer apply; the default Deny is what closes the account to the internet.
+      this.storageNetworkRules = new StorageAccountNetworkRulesA(this, "storage-network-rules", {
+        storageAccountId: this.storageAccount.id,
+        defaultAction: "Deny",
+        bypass: ["AzureServices"],
+        ipRules: [...(network.deployerIpRanges ?? [])],
+        privateLinkAccess: [{ endpointResourceId: this.workspace.id, endpointTenantId: props.tenantId }],
+      });
+      const zones = network.privateEndpoints.dnsZoneIds;
+      const targets = [
+        ["amlworkspace", this.workspace.id, props.names.workspace, [zones.workspaceApi, zones.workspaceNotebooks]],
+        ["blob", this.storageAccount.id, props.names.storageAccount, [zones.blob]],
+        ["file", this.storageAccount.id, props.names.storageAccount, [zones.file]],
+        ["vault", this.keyVault.id, props.names.keyVault, [zones.vault]],
+        ["registry", this.containerRegistry.id, props.names.containerRegistry, [zones.registry]],
+      ] as const;
+      for (const [subresource, targetId, targetName, zoneIds] of targets) {
+        endpoints[subresource] = new PrivateEndpoint(this, `pe-${subresource}`, {
+          ...common,
+          name: `pe-${targetName}-${subresource}`,
+          subnetId: network.privateEndpoints.subnetId,
+          targetId,
+          subresource,
+          privateDnsZoneIds: zoneIds,
+        });
+      }
+      // Uploads come either through the firewall's IP rules or, from inside the network, through the blob endpoint.
+      networkReadyForData.push(this.storageNetworkRules, endpoints.blob.endpoint);
+      this.managedNetwork = new ManagedNetwork(this, "managed-network", {
+        workspaceId: this.workspace.id,
+        isolationMode: network.isolationMode,
+        allowedFqdns: network.allowedFqdns,
+      });
+    }
+    this.privateEndpoints = endpoints;
+    this.networkReady = this.managedNetwork ? [this.managedNetwork.provisioned] : [];
+
     if (sharedKeyAccess) {
-      this.dataPlaneReady = [];
+      this.dataPlaneReady = networkReadyForData;
     } else {
       // The storage account refuses shared keys, so the workspace's own datastores (workspaceblobstore and friends)
       // must reach it with Entra ID instead of the account key they are created with. azurerm cannot create the
@@ -201,7 +324,7 @@ export class MlWorkspace extends Construct {
         body: { properties: { systemDatastoresAuthMode: "Identity" } },
         ignoreCasing: true,
       });
-      this.dataPlaneReady = [this.datastoreAuth];
+      this.dataPlaneReady = [this.datastoreAuth, ...networkReadyForData];
     }
   }
 

@@ -239,7 +239,13 @@ export class OnlineDeployment extends Construct {
       // case-insensitively and does not promise to echo the casing it was sent; a re-cased echo must not read as a
       // change on every plan.
       ignoreCasing: true,
-      dependsOn: [props.endpoint.rolesReady.wait, ...collectionReady, ...props.endpoint.workspace.dataPlaneReady],
+      // In a private workspace the deployment runs in the managed network, which must be provisioned first.
+      dependsOn: [
+        props.endpoint.rolesReady.wait,
+        ...collectionReady,
+        ...props.endpoint.workspace.dataPlaneReady,
+        ...props.endpoint.workspace.networkReady,
+      ],
       // azapi's embedded schema types samplingRate as an integer (bicep types have no floating-point type), though
       // Azure ML takes a fraction from 0 to 1; azapi would refuse 0.25 at plan time, so a fractional rate turns its
       // schema check off for this resource. Tests still check the rest of the body against the schema.

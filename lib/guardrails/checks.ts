@@ -124,7 +124,53 @@ export const CHECKS: { readonly [id in RuleId]: Check } = {
     }),
 
   "diagnostics-missing": diagnosticsMissing,
+
+  "storage-firewall-open": (resources) =>
+    behindPrivateEndpoint(resources, "azurerm_storage_account").flatMap((r) => {
+      const publicAccess = booleanAt(r.attrs, ["public_network_access_enabled"]);
+      if (publicAccess === false || publicAccess === UNKNOWN) return [];
+      const separate = ofType(resources, "azurerm_storage_account_network_rules").filter((n) => refersTo(n.attrs["storage_account_id"], r.address));
+      const actions: (string | undefined | Unknown)[] = [...separate.map((n) => stringAt(n.attrs, ["default_action"])), stringAt(r.attrs, ["network_rules", "default_action"])];
+      if (actions.some((a) => a === UNKNOWN || sameText(a, "Deny"))) return [];
+      const stated = actions.find((a): a is string => typeof a === "string");
+      return [{ resource: r, detail: `a private endpoint targets it, but its firewall's default action is ${stated ? `"${stated}"` : "not set and defaults to Allow"}` }];
+    }),
+
+  "registry-private-sku": (resources) =>
+    behindPrivateEndpoint(resources, "azurerm_container_registry").flatMap((r) => {
+      const sku = stringAt(r.attrs, ["sku"]);
+      if (sku === UNKNOWN || sameText(sku, "Premium")) return [];
+      return [{ resource: r, detail: `a private endpoint targets it, but its sku is ${sku === undefined ? "not set" : `"${sku}"`}` }];
+    }),
+
+  "private-target-public": (resources) =>
+    [...behindPrivateEndpoint(resources, "azurerm_key_vault"), ...behindPrivateEndpoint(resources, "azurerm_container_registry")].flatMap(
+      (r) => notFalse(r, "public_network_access_enabled", true),
+    ),
+
+  "compute-node-public-ip": (resources) => {
+    const managed = ofType(resources, "azurerm_machine_learning_workspace").filter((w) => {
+      const mode = stringAt(w.attrs, ["managed_network", "isolation_mode"]);
+      return typeof mode === "string" && !sameText(mode, "Disabled");
+    });
+    return ofType(resources, "azurerm_machine_learning_compute_cluster")
+      .filter((c) => managed.some((w) => refersTo(c.attrs["machine_learning_workspace_id"], w.address)))
+      .flatMap((c) => notFalse(c, "node_public_ip_enabled", true));
+  },
 };
+
+/**
+ * Resources of `type` that some azurerm_private_endpoint connects to (its private_service_connection's
+ * private_connection_resource_id refers to them): the ones meant to be reached privately.
+ */
+function behindPrivateEndpoint(resources: readonly ResourceView[], type: string): ResourceView[] {
+  const targets = ofType(resources, "azurerm_private_endpoint").flatMap((pe) => {
+    const connection = pe.attrs["private_service_connection"];
+    const blocks = Array.isArray(connection) ? connection : [connection];
+    return blocks.filter(isRecord).map((block) => block["private_connection_resource_id"]);
+  });
+  return ofType(resources, type).filter((r) => targets.some((t) => refersTo(t, r.address)));
+}
 
 function ofType(resources: readonly ResourceView[], type: string): ResourceView[] {
   return resources.filter((r) => r.type === type);

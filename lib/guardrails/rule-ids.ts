@@ -22,6 +22,10 @@ export const RULE_IDS = [
   "compute-local-auth",
   "role-assignment-privileged",
   "diagnostics-missing",
+  "storage-firewall-open",
+  "registry-private-sku",
+  "private-target-public",
+  "compute-node-public-ip",
 ] as const;
 
 /** One guardrail rule id. */

@@ -173,4 +173,42 @@ export const GUARDRAIL_RULES: { readonly [id in RuleId]: GuardrailRule } = {
       "investigated afterwards.",
     fix: "Add an azurerm_monitor_diagnostic_setting whose target_resource_id is the resource's id, sending to Log Analytics.",
   },
+  "storage-firewall-open": {
+    id: "storage-firewall-open",
+    severity: "error",
+    description: "Storage accounts behind a private endpoint must deny public networks by default.",
+    why:
+      "A private endpoint adds a private path; it does not close the public one. While the storage firewall's default " +
+      "action is Allow, models, code and batch data stay reachable from the whole internet, and the private setup only looks private.",
+    fix:
+      "Use network.isolation: private, which adds the storage firewall (azurerm_storage_account_network_rules with " +
+      'default_action = "Deny"); let CI in with network.deployer_ip_ranges.',
+  },
+  "registry-private-sku": {
+    id: "registry-private-sku",
+    severity: "error",
+    description: "Container registries behind a private endpoint must use the Premium SKU.",
+    why:
+      "Only Premium registries accept private endpoints and network rules. A Basic or Standard registry fails at apply " +
+      "time, or stays public, and then images are pulled over the internet in an environment meant to be private.",
+    fix: 'Set sku = "Premium" on the registry (network.isolation: private does).',
+  },
+  "private-target-public": {
+    id: "private-target-public",
+    severity: "warning",
+    description: "Key vaults and container registries behind a private endpoint should not accept public traffic.",
+    why:
+      "With public network access on, the private endpoint is a second door, not the only one: secrets and images stay " +
+      "reachable from public networks, guarded by identity alone.",
+    fix: "Set public_network_access_enabled = false on the key vault and the registry (network.isolation: private does).",
+  },
+  "compute-node-public-ip": {
+    id: "compute-node-public-ip",
+    severity: "warning",
+    description: "Compute clusters in a workspace with a managed virtual network should not give nodes public IP addresses.",
+    why:
+      "Nodes with public IPs take inbound traffic from the internet beside the managed network, which defeats the " +
+      "network isolation the workspace was given.",
+    fix: "Set node_public_ip_enabled = false on the cluster (network.isolation: private does); it replaces the cluster.",
+  },
 };

@@ -7,12 +7,13 @@ import { AzapiProvider } from "../azapi";
 import type { LocalContent } from "../config/code-bundle";
 import type { LoadedEnvironment } from "../config/load";
 import { resourceNames } from "../config/names";
-import type { BatchEndpointConfig, CodeConfig, EnvironmentAssetConfig, ModelConfig, ServingConfig } from "../config/schema";
+import type { BatchEndpointConfig, CodeConfig, EnvironmentAssetConfig, ModelConfig, NetworkConfig, ServingConfig } from "../config/schema";
 import { BatchEndpoint } from "../constructs/batch-endpoint";
+import { ClientNetwork } from "../constructs/client-network";
 import { ComputeCluster } from "../constructs/compute-cluster";
 import { DeploymentAutoscale } from "../constructs/deployment-autoscale";
 import { EndpointTraffic } from "../constructs/endpoint-traffic";
-import { MlWorkspace } from "../constructs/ml-workspace";
+import { MlWorkspace, type MlWorkspaceNetworkProps } from "../constructs/ml-workspace";
 import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs/model-assets";
 import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
 import { OnlineDeployment } from "../constructs/online-deployment";
@@ -33,6 +34,8 @@ export class ServingStack extends TerraformStack {
   readonly ml: MlWorkspace;
   readonly compute: ComputeCluster;
   readonly resourceGroup: ResourceGroup;
+  /** The client subnet and private DNS zones; only in a private environment. */
+  readonly clientNetwork?: ClientNetwork;
   readonly assets?: ModelAssets;
   readonly endpoint?: OnlineEndpoint;
   readonly deployments: readonly OnlineDeployment[];
@@ -77,6 +80,17 @@ export class ServingStack extends TerraformStack {
       tags,
     });
 
+    const isPrivate = config.network.isolation === "private";
+    if (isPrivate) {
+      this.clientNetwork = new ClientNetwork(this, "client-network", {
+        resourceGroupName: this.resourceGroup.name,
+        location: config.location,
+        subnet: clientSubnet(config.network),
+        virtualNetworkName: names.virtualNetwork,
+        tags,
+      });
+    }
+
     this.ml = new MlWorkspace(this, "ml", {
       resourceGroupName: this.resourceGroup.name,
       location: config.location,
@@ -86,6 +100,7 @@ export class ServingStack extends TerraformStack {
       description: config.workspace.description,
       storageSharedKeyAccess: config.workspace.storage_shared_key_access,
       logRetentionDays: config.monitoring.log_retention_days,
+      network: this.clientNetwork && workspaceNetwork(config, this.clientNetwork),
       tags,
     });
 
@@ -99,6 +114,9 @@ export class ServingStack extends TerraformStack {
       minNodes: config.compute.min_nodes,
       maxNodes: config.compute.max_nodes,
       idleTimeBeforeScaleDown: config.compute.idle_time_before_scale_down,
+      // Private: the nodes live in the managed network and reach Azure through its private endpoints.
+      nodePublicIpEnabled: isPrivate ? false : undefined,
+      networkReady: this.ml.networkReady,
       tags,
     });
 
@@ -281,6 +299,26 @@ export class ServingStack extends TerraformStack {
     }
     return { name: bundle.name, path: bundle.path, files: bundle.files, contentHash: bundle.contentHash };
   }
+}
+
+/** Where the private endpoints go: a subnet to create, or an existing one. */
+function clientSubnet(network: NetworkConfig): { addressSpace: string } | { subnetId: string } {
+  const subnet = network.client_subnet;
+  // Config validation guarantees exactly one of the two in a private environment.
+  if (subnet?.address_space !== undefined) return { addressSpace: subnet.address_space };
+  return { subnetId: subnet!.id! };
+}
+
+/** The workspace's private networking, from the network block. */
+function workspaceNetwork(config: ServingConfig, clientNetwork: ClientNetwork): MlWorkspaceNetworkProps {
+  return {
+    isolationMode: config.network.outbound === "internet" ? "AllowInternetOutbound" : "AllowOnlyApprovedOutbound",
+    allowedFqdns: config.network.allowed_fqdns,
+    deployerIpRanges: config.network.deployer_ip_ranges,
+    privateEndpoints: { subnetId: clientNetwork.subnetId, dnsZoneIds: clientNetwork.dnsZoneIds },
+    // The registry is private, so environment images are built on the cluster, inside the managed network.
+    imageBuildComputeName: config.compute.name,
+  };
 }
 
 function modelSpec(model: ModelConfig, uploads: ReadonlyMap<string, LocalContent>): ModelSpec {
