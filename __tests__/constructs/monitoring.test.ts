@@ -3,6 +3,7 @@ import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-di
 import { MonitorMetricAlert } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { TerraformStack, Testing } from "cdktf";
 import { Monitoring, type MonitoringProps } from "../../lib/constructs/monitoring";
+import { perFile } from "../helpers/shared";
 
 const WORKSPACE_ID = "/subscriptions/s/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw-fraud-prod";
 const ENDPOINT_ID = `${WORKSPACE_ID}/onlineEndpoints/fraud`;
@@ -25,17 +26,18 @@ const BASE: MonitoringProps = {
   tags: { project: "fraud" },
 };
 
-let baseSynth: string | undefined;
+/** A fresh stack holding one Monitoring with `BASE` overridden by `overrides`. */
+function synthWith(overrides: Partial<MonitoringProps>): string {
+  return Testing.synthScope((scope) => {
+    new Monitoring(scope, "monitoring", { ...BASE, ...overrides });
+  });
+}
 
-/** Synthesizes a fresh stack holding one Monitoring with `BASE` overridden by `overrides` (BASE alone once per file). */
+const baseSynth = perFile(() => synthWith({}));
+
+/** `synthWith(overrides)`; BASE alone is synthesized once per file. */
 function synth(overrides: Partial<MonitoringProps> = {}): string {
-  const fresh = () =>
-    Testing.synthScope((scope) => {
-      new Monitoring(scope, "monitoring", { ...BASE, ...overrides });
-    });
-  if (Object.keys(overrides).length > 0) return fresh();
-  baseSynth ??= fresh();
-  return baseSynth;
+  return Object.keys(overrides).length > 0 ? synthWith(overrides) : baseSynth();
 }
 
 function resources(json: string, type: string): Record<string, any>[] {

@@ -5,6 +5,7 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { StateStorage, type StateStorageProps } from "../../lib/constructs/state-storage";
+import { perFile } from "../helpers/shared";
 
 const PRINCIPAL_A = "11111111-1111-1111-1111-111111111111";
 const PRINCIPAL_B = "22222222-2222-2222-2222-222222222222";
@@ -85,9 +86,10 @@ describe("StateStorage account", () => {
 });
 
 describe("StateStorage security settings, one assertion each", () => {
+  const defaults = perFile(() => Object.values(blocks(synth(), "azurerm_storage_account"))[0]);
   let account: Record<string, unknown>;
-  beforeAll(() => {
-    account = Object.values(blocks(synth(), "azurerm_storage_account"))[0];
+  beforeEach(() => {
+    account = defaults();
   });
 
   it.each<[string, unknown]>([

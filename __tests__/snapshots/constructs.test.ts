@@ -15,6 +15,7 @@ import { Monitoring } from "../../lib/constructs/monitoring";
 import { OnlineDeployment } from "../../lib/constructs/online-deployment";
 import { OnlineEndpoint } from "../../lib/constructs/online-endpoint";
 import { StateStorage } from "../../lib/constructs/state-storage";
+import { perFile } from "../helpers/shared";
 import { newStack, newWorkspace, synthJson } from "../helpers/stacks";
 
 /** Every serving construct once, with default props where it has them, in one stack synthesized once. */
@@ -76,9 +77,10 @@ function resourcesOf(json: any, id: string): Record<string, Record<string, unkno
 }
 
 describe("construct snapshots (review aid)", () => {
+  const shared = perFile(servingJson);
   let json: any;
-  beforeAll(() => {
-    json = servingJson();
+  beforeEach(() => {
+    json = shared();
   });
 
   test.each(["ml", "compute", "assets", "endpoint", "deployment", "traffic", "autoscale", "batch", "monitoring"])("%s", (id) => {
