@@ -204,8 +204,26 @@ describe("Monitoring alerts", () => {
     expect(resources(json, MonitorMetricAlert.tfResourceType)).toHaveLength(5);
   });
 
+  test("each alert says what it measures and where the runbook is", () => {
+    const json = synth();
+    expect(alertNamed(json, "fraud-blue-latency-p95").description).toBe("p95 scoring latency of blue above 1000 ms for 5 minutes. See docs/operations.md#alerts.");
+    expect(alertNamed(json, "fraud-blue-cpu").description).toBe("Average CPU of blue above 90% for 15 minutes. See docs/operations.md#alerts.");
+    expect(alertNamed(json, "fraud-blue-at-max-instances").description).toBe(
+      "blue has run at its autoscale maximum of 6 instances for 15 minutes. See docs/operations.md#alerts.",
+    );
+  });
+
   test("no deployments, no alerts", () => {
     expect(synth({ deployments: [] })).not.toHaveResource(MonitorMetricAlert);
+  });
+
+  test("without e-mails or deployments given: no action group and no alerts, only diagnostics", () => {
+    const json = Testing.synthScope((scope) => {
+      new Monitoring(scope, "monitoring", { ...BASE, alertEmails: undefined, deployments: undefined });
+    });
+    expect(json).not.toHaveResource(MonitorActionGroup);
+    expect(json).not.toHaveResource(MonitorMetricAlert);
+    expect(resources(json, MonitorDiagnosticSetting.tfResourceType)).toHaveLength(2);
   });
 
   test("construct ids are stable and readable", () => {

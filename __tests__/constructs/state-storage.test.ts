@@ -78,6 +78,19 @@ describe("StateStorage account", () => {
     expect(account["lifecycle"]).toEqual({ prevent_destroy: false });
   });
 
+  it("refuses an account name with anything after 24 valid characters or a valid start", () => {
+    expect(() => build({ storageAccountName: "sttfstate-x" })).toThrow('StateStorage: storageAccountName: must be 3-24 lowercase letters or digits (got "sttfstate-x")');
+    expect(() => build({ storageAccountName: "x-sttfstate" })).toThrow('StateStorage: storageAccountName: must be 3-24 lowercase letters or digits (got "x-sttfstate")');
+  });
+
+  it("tags the account, and explains the lock in its notes", () => {
+    const json = synth({ tags: { project: "churn" } });
+    expect(Object.values(blocks(json, "azurerm_storage_account"))[0]["tags"]).toEqual({ project: "churn" });
+    expect(Object.values(blocks(json, "azurerm_management_lock"))[0]["notes"]).toBe(
+      "Holds the Terraform state of every environment that uses this backend; see docs/state-backend.md before removing.",
+    );
+  });
+
   it("refuses an invalid account name before Azure does", () => {
     expect(() => build({ storageAccountName: "St-TfState" })).toThrow(
       'StateStorage: storageAccountName: must be 3-24 lowercase letters or digits (got "St-TfState")',
@@ -176,6 +189,13 @@ describe("StateStorage access", () => {
     const first = storage.grantStateAccess(PRINCIPAL_A);
     expect(storage.grantStateAccess(PRINCIPAL_A.toUpperCase())).toBe(first);
     expect(Object.keys(blocks(Testing.synth(stack), "azurerm_role_assignment"))).toHaveLength(1);
+  });
+
+  it("keys a grant by the lower-cased principal id, so the case it is given in does not matter", () => {
+    const { storage } = build();
+    const first = storage.grantStateAccess("ABCDEF01-0000-0000-0000-00000000000A");
+    expect(first.node.id).toBe("state-access-abcdef01-0000-0000-0000-00000000000a");
+    expect(storage.grantStateAccess("abcdef01-0000-0000-0000-00000000000a")).toBe(first);
   });
 
   it("refuses a principal id that is a token, since the grant's construct id needs it", () => {
