@@ -1,11 +1,14 @@
 /**
  * Jest as Stryker runs it (npm run mutate): the normal config minus the tests that spawn the app in a child
- * process. A child process runs the unmutated build of the sandbox and reports no per-test coverage, so those
- * tests would only cost time without killing a mutant.
+ * process (it runs the unmutated sandbox and reports no per-test coverage, so it would only cost time) and minus
+ * the snapshots.
  */
 const base = require("./jest.config.js");
 
 module.exports = {
   ...base,
-  testPathIgnorePatterns: [...base.testPathIgnorePatterns, "<rootDir>/__tests__/app/"],
+  // Snapshots are a review aid, not a guard: the score counts only mutants that an assertion catches.
+  testPathIgnorePatterns: [...base.testPathIgnorePatterns, "<rootDir>/__tests__/app/", "<rootDir>/__tests__/snapshots/"],
+  // Per mutant, only the files that hold a covering test (scripts/mutation/covering-files-sequencer.js).
+  testSequencer: "<rootDir>/scripts/mutation/covering-files-sequencer.js",
 };

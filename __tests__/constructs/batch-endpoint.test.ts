@@ -1,5 +1,5 @@
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import type { TerraformStack } from "cdktf";
+import { TerraformOutput, type TerraformStack } from "cdktf";
 import { AzapiProvider, AzapiResource, AzapiUpdateResource } from "../../lib/azapi";
 import { BatchEndpoint, type BatchDeploymentProps, type BatchEndpointProps } from "../../lib/constructs/batch-endpoint";
 import type { ComputeCluster } from "../../lib/constructs/compute-cluster";
@@ -89,6 +89,17 @@ describe("BatchEndpoint endpoint", () => {
       }),
     );
     expect(endpoint.identity).toBeUndefined();
+  });
+});
+
+describe("BatchEndpoint outputs", () => {
+  test("id, endpoint and deployment names are what `az ml batch-endpoint invoke` needs", () => {
+    const f = fixture();
+    const batch = new BatchEndpoint(f.stack, "batch-fraud", props(f));
+    expect(batch.endpointName).toBe("fraud-batch");
+    expect(batch.deploymentName).toBe("nightly");
+    new TerraformOutput(f.stack, "batch_id", { value: batch.id });
+    expect(synthJson(f.stack).output.batch_id.value).toMatch(/^\$\{azapi_resource\.batch-fraud_endpoint_\w+\.id\}$/);
   });
 });
 

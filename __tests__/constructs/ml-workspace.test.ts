@@ -9,6 +9,7 @@ import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { MlWorkspace } from "../../lib/constructs/ml-workspace";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
+import { perFile } from "../helpers/shared";
 import { newStack, newWorkspace, resourceAt, synthJson, workspaceProps } from "../helpers/stacks";
 
 const props = workspaceProps;
@@ -85,9 +86,10 @@ describe("MlWorkspace defaults", () => {
 });
 
 describe("MlWorkspace security and Azure contract settings, one assertion each", () => {
+  const defaults = perFile(() => synthJson(newStackWithWorkspace()));
   let json: any;
-  beforeAll(() => {
-    json = synthJson(newStackWithWorkspace());
+  beforeEach(() => {
+    json = defaults();
   });
 
   test.each<[string, string, string, unknown]>([

@@ -131,6 +131,52 @@ describe("ModelAssets", () => {
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
+  test("an environment without a conda file is the image as it is, and no asset", () => {
+    const stack = newStack();
+    assetsIn(stack).environment({ name: "plain", version: "2", image: "mcr.microsoft.com/azureml/base:latest" });
+    const json = synthJson(stack);
+    expect(resourceAt(json, "azapi_resource", "assets/environment-plain-2").body.properties).toEqual({
+      image: "mcr.microsoft.com/azureml/base:latest",
+      osType: "Linux",
+      isArchived: false,
+    });
+  });
+
+  test("model and environment versions wait for identity datastore mode; a code version also for its blobs", () => {
+    const stack = newStack();
+    const assets = assetsIn(stack);
+    assets.model(model);
+    assets.environment({ name: "plain", version: "2", image: "mcr.microsoft.com/azureml/base:latest" });
+    assets.code(codeSpec(codeFolder({ "score.py": "v1" })));
+    const json = synthJson(stack);
+    const datastoreAuth = expect.stringMatching(/^azapi_update_resource\.ml_datastore-auth_\w+$/);
+    expect(resourceAt(json, "azapi_resource", "assets/model-churn-3").depends_on).toEqual([datastoreAuth]);
+    expect(resourceAt(json, "azapi_resource", "assets/environment-plain-2").depends_on).toEqual([datastoreAuth]);
+    expect(resourceAt(json, "azapi_resource", "assets/code-src").depends_on).toEqual([
+      datastoreAuth,
+      expect.stringMatching(/^azurerm_storage_blob\.assets_code-src-file-scorepy_\w+$/),
+    ]);
+    expect(resourceAt(json, "azapi_resource", "assets/code-src").body.properties.isArchived).toBe(false);
+  });
+
+  test("one blob per file, with an id made from its path", () => {
+    const stack = newStack();
+    const assets = assetsIn(stack);
+    assets.code(codeSpec(codeFolder({ "a.py": "1", "pkg/b.py": "2" })));
+    expect(assets.node.children.map((c) => c.node.id).filter((id) => id.startsWith("code-src-file-"))).toEqual([
+      "code-src-file-a.py",
+      "code-src-file-pkg--b.py",
+    ]);
+  });
+
+  test("the same code name from a different folder or content is refused", () => {
+    const assets = assetsIn(newStack());
+    assets.code(codeSpec(codeFolder({ "score.py": "v1" })));
+    expect(() => assets.code(codeSpec(codeFolder({ "score.py": "v2" })))).toThrow(
+      /^ModelAssets: code-src: must be defined the same way wherever it is used: asset versions are immutable/,
+    );
+  });
+
   test("changed content yields a new code version; unchanged content the same one", () => {
     const a = codeSpec(codeFolder({ "score.py": "v1" }));
     const same = codeSpec(codeFolder({ "score.py": "v1" }));

@@ -3,6 +3,7 @@ import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-di
 import { MonitorMetricAlert } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { TerraformStack, Testing } from "cdktf";
 import { Monitoring, type MonitoringProps } from "../../lib/constructs/monitoring";
+import { perFile } from "../helpers/shared";
 
 const WORKSPACE_ID = "/subscriptions/s/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/mlw-fraud-prod";
 const ENDPOINT_ID = `${WORKSPACE_ID}/onlineEndpoints/fraud`;
@@ -25,17 +26,18 @@ const BASE: MonitoringProps = {
   tags: { project: "fraud" },
 };
 
-let baseSynth: string | undefined;
+/** A fresh stack holding one Monitoring with `BASE` overridden by `overrides`. */
+function synthWith(overrides: Partial<MonitoringProps>): string {
+  return Testing.synthScope((scope) => {
+    new Monitoring(scope, "monitoring", { ...BASE, ...overrides });
+  });
+}
 
-/** Synthesizes a fresh stack holding one Monitoring with `BASE` overridden by `overrides` (BASE alone once per file). */
+const baseSynth = perFile(() => synthWith({}));
+
+/** `synthWith(overrides)`; BASE alone is synthesized once per file. */
 function synth(overrides: Partial<MonitoringProps> = {}): string {
-  const fresh = () =>
-    Testing.synthScope((scope) => {
-      new Monitoring(scope, "monitoring", { ...BASE, ...overrides });
-    });
-  if (Object.keys(overrides).length > 0) return fresh();
-  baseSynth ??= fresh();
-  return baseSynth;
+  return Object.keys(overrides).length > 0 ? synthWith(overrides) : baseSynth();
 }
 
 function resources(json: string, type: string): Record<string, any>[] {
@@ -202,8 +204,26 @@ describe("Monitoring alerts", () => {
     expect(resources(json, MonitorMetricAlert.tfResourceType)).toHaveLength(5);
   });
 
+  test("each alert says what it measures and where the runbook is", () => {
+    const json = synth();
+    expect(alertNamed(json, "fraud-blue-latency-p95").description).toBe("p95 scoring latency of blue above 1000 ms for 5 minutes. See docs/operations.md#alerts.");
+    expect(alertNamed(json, "fraud-blue-cpu").description).toBe("Average CPU of blue above 90% for 15 minutes. See docs/operations.md#alerts.");
+    expect(alertNamed(json, "fraud-blue-at-max-instances").description).toBe(
+      "blue has run at its autoscale maximum of 6 instances for 15 minutes. See docs/operations.md#alerts.",
+    );
+  });
+
   test("no deployments, no alerts", () => {
     expect(synth({ deployments: [] })).not.toHaveResource(MonitorMetricAlert);
+  });
+
+  test("without e-mails or deployments given: no action group and no alerts, only diagnostics", () => {
+    const json = Testing.synthScope((scope) => {
+      new Monitoring(scope, "monitoring", { ...BASE, alertEmails: undefined, deployments: undefined });
+    });
+    expect(json).not.toHaveResource(MonitorActionGroup);
+    expect(json).not.toHaveResource(MonitorMetricAlert);
+    expect(resources(json, MonitorDiagnosticSetting.tfResourceType)).toHaveLength(2);
   });
 
   test("construct ids are stable and readable", () => {

@@ -129,6 +129,19 @@ describe("OnlineEndpoint", () => {
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
+  test("tags go on the endpoint and its identity; the identity name can be set", () => {
+    const stack = newStack();
+    endpointIn(stack, { tags: { team: "ml" }, identityName: "id-custom" });
+    const json = synthJson(stack);
+    expect(resourceAt(json, "azapi_resource", "endpoint/endpoint").tags).toEqual({ team: "ml" });
+    expect(resourceAt(json, "azurerm_user_assigned_identity", "endpoint/identity")).toMatchObject({
+      name: "id-custom",
+      tags: { team: "ml" },
+      resource_group_name: "rg-test",
+      location: "westeurope",
+    });
+  });
+
   test("outputs reference the exported scoring and swagger URIs", () => {
     const stack = newStack();
     const endpoint = endpointIn(stack);
@@ -200,6 +213,14 @@ describe("OnlineDeployment", () => {
     });
     expect(body.sku).toEqual({ name: "Default", capacity: 3 });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("tags, and timeouts long enough for a cold image build", () => {
+    const stack = newStack();
+    deploymentIn(stack, endpointIn(stack), { tags: { team: "ml" } });
+    const deployment = resourceAt(synthJson(stack), "azapi_resource", "deployment-blue/deployment");
+    expect(deployment.tags).toEqual({ team: "ml" });
+    expect(deployment.timeouts).toEqual({ create: "60m", update: "60m", delete: "30m" });
   });
 
   test("an autoscaled deployment leaves sku.capacity to autoscale", () => {
@@ -285,6 +306,11 @@ describe("EndpointTraffic", () => {
       expect.stringMatching(/^azapi_resource\.deployment-green_deployment_\w+$/),
     ]);
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("takes the endpoint as a lock, like the deployments", () => {
+    const update = resourceAt(trafficJson({ blue: 100 }), "azapi_update_resource", "traffic/traffic");
+    expect(update.locks).toEqual([expect.stringMatching(/^\$\{azapi_resource\.endpoint_\w+\.id\}$/)]);
   });
 
   test("is re-applied when the endpoint changes, with a bare address Terraform's JSON syntax accepts", () => {

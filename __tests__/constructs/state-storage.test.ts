@@ -5,6 +5,7 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { TerraformStack, TerraformVariable, Testing } from "cdktf";
 import { StateStorage, type StateStorageProps } from "../../lib/constructs/state-storage";
+import { perFile } from "../helpers/shared";
 
 const PRINCIPAL_A = "11111111-1111-1111-1111-111111111111";
 const PRINCIPAL_B = "22222222-2222-2222-2222-222222222222";
@@ -77,6 +78,19 @@ describe("StateStorage account", () => {
     expect(account["lifecycle"]).toEqual({ prevent_destroy: false });
   });
 
+  it("refuses an account name with anything after 24 valid characters or a valid start", () => {
+    expect(() => build({ storageAccountName: "sttfstate-x" })).toThrow('StateStorage: storageAccountName: must be 3-24 lowercase letters or digits (got "sttfstate-x")');
+    expect(() => build({ storageAccountName: "x-sttfstate" })).toThrow('StateStorage: storageAccountName: must be 3-24 lowercase letters or digits (got "x-sttfstate")');
+  });
+
+  it("tags the account, and explains the lock in its notes", () => {
+    const json = synth({ tags: { project: "churn" } });
+    expect(Object.values(blocks(json, "azurerm_storage_account"))[0]["tags"]).toEqual({ project: "churn" });
+    expect(Object.values(blocks(json, "azurerm_management_lock"))[0]["notes"]).toBe(
+      "Holds the Terraform state of every environment that uses this backend; see docs/state-backend.md before removing.",
+    );
+  });
+
   it("refuses an invalid account name before Azure does", () => {
     expect(() => build({ storageAccountName: "St-TfState" })).toThrow(
       'StateStorage: storageAccountName: must be 3-24 lowercase letters or digits (got "St-TfState")',
@@ -85,9 +99,10 @@ describe("StateStorage account", () => {
 });
 
 describe("StateStorage security settings, one assertion each", () => {
+  const defaults = perFile(() => Object.values(blocks(synth(), "azurerm_storage_account"))[0]);
   let account: Record<string, unknown>;
-  beforeAll(() => {
-    account = Object.values(blocks(synth(), "azurerm_storage_account"))[0];
+  beforeEach(() => {
+    account = defaults();
   });
 
   it.each<[string, unknown]>([
@@ -198,6 +213,13 @@ describe("StateStorage access", () => {
     const first = storage.grantStateAccess(PRINCIPAL_A);
     expect(storage.grantStateAccess(PRINCIPAL_A.toUpperCase())).toBe(first);
     expect(Object.keys(blocks(Testing.synth(stack), "azurerm_role_assignment"))).toHaveLength(1);
+  });
+
+  it("keys a grant by the lower-cased principal id, so the case it is given in does not matter", () => {
+    const { storage } = build();
+    const first = storage.grantStateAccess("ABCDEF01-0000-0000-0000-00000000000A");
+    expect(first.node.id).toBe("state-access-abcdef01-0000-0000-0000-00000000000a");
+    expect(storage.grantStateAccess("abcdef01-0000-0000-0000-00000000000a")).toBe(first);
   });
 
   it("refuses a principal id that is a token, since the grant's construct id needs it", () => {

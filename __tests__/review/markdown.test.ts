@@ -3,11 +3,28 @@ import { code, esc, GITHUB_COMMENT_LIMIT, MARKER, renderPlanReview, truncateMark
 import { classifyPlan } from "../../lib/review/plan";
 import { readSynthDir } from "../../lib/review/synth";
 import { alertBlock, classify, loadPlanJson, rawPlan, resourceChange, stackSection, SYNTH } from "./helpers";
+import { perFile } from "../helpers/shared";
 
-const dev = classifyPlan(rawPlan("serving-dev"), "serving-dev", "serving-dev.json");
-const prod = classifyPlan(rawPlan("serving-prod"), "serving-prod", "serving-prod.json");
-const state = classifyPlan(rawPlan("state-sttfstatedev"), "state-sttfstatedev", "state-sttfstatedev.json");
-const review = renderPlanReview([dev]);
+const devFixture = perFile(() => classifyPlan(rawPlan("serving-dev"), "serving-dev", "serving-dev.json"));
+let dev: ReturnType<typeof devFixture>;
+beforeEach(() => {
+  dev = devFixture();
+});
+const prodFixture = perFile(() => classifyPlan(rawPlan("serving-prod"), "serving-prod", "serving-prod.json"));
+let prod: ReturnType<typeof prodFixture>;
+beforeEach(() => {
+  prod = prodFixture();
+});
+const stateFixture = perFile(() => classifyPlan(rawPlan("state-sttfstatedev"), "state-sttfstatedev", "state-sttfstatedev.json"));
+let state: ReturnType<typeof stateFixture>;
+beforeEach(() => {
+  state = stateFixture();
+});
+const reviewFixture = perFile(() => renderPlanReview([dev]));
+let review: ReturnType<typeof reviewFixture>;
+beforeEach(() => {
+  review = reviewFixture();
+});
 
 describe("plan review layout", () => {
   it("starts with the hidden marker", () => {
@@ -110,8 +127,16 @@ describe("plan review layout", () => {
 });
 
 describe("--synth-dir", () => {
-  const synth = readSynthDir(path.join(SYNTH, "plans"));
-  const withSynth = renderPlanReview([dev, prod], { synth });
+  const synthFixture = perFile(() => readSynthDir(path.join(SYNTH, "plans")));
+  let synth: ReturnType<typeof synthFixture>;
+  beforeEach(() => {
+    synth = synthFixture();
+  });
+  const withSynthFixture = perFile(() => renderPlanReview([dev, prod], { synth }));
+  let withSynth: ReturnType<typeof withSynthFixture>;
+  beforeEach(() => {
+    withSynth = withSynthFixture();
+  });
 
   it("shows each resource's construct path", () => {
     expect(withSynth).toContain("- `terraform_data.cluster` · construct `serving-dev/compute/cluster`\n");

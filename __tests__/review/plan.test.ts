@@ -9,6 +9,7 @@ import {
   stackNameFromPath,
   summaryLine,
 } from "../../lib/review/plan";
+import { perFile } from "../helpers/shared";
 import { classify, loadPlanJson, PLANS, rawPlan } from "./helpers";
 
 /** Terraform's own summary line from the text rendering of the same plan file. */
@@ -68,7 +69,11 @@ describe("Terraform's counting", () => {
 });
 
 describe("classifyPlan on the real serving-dev plan", () => {
-  const plan = classifyPlan(rawPlan("serving-dev"), "serving-dev", "serving-dev.json");
+  const planFixture = perFile(() => classifyPlan(rawPlan("serving-dev"), "serving-dev", "serving-dev.json"));
+  let plan: ReturnType<typeof planFixture>;
+  beforeEach(() => {
+    plan = planFixture();
+  });
   const entry = (address: string) => {
     const found = plan.resources.find((r) => r.address === address);
     if (!found) throw new Error(address);

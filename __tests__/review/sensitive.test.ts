@@ -3,6 +3,7 @@ import { renderPlanReview } from "../../lib/review/markdown";
 import { classifyPlan, parsePlanJson, redactPlan, sensitiveStringsOf } from "../../lib/review/plan";
 import { redact, SecretSet, SENSITIVE_VALUE, UNKNOWN_VALUE } from "../../lib/review/sensitive";
 import { classify, loadPlanJson, rawPlan, resourceChange } from "./helpers";
+import { perFile } from "../helpers/shared";
 
 describe("redact", () => {
   it("masks nested sensitive map keys and list items", () => {
@@ -76,8 +77,16 @@ describe("SecretSet", () => {
 });
 
 describe("sensitive values in the real serving-dev plan", () => {
-  const plan = rawPlan("serving-dev");
-  const review = renderPlanReview([classifyPlan(plan, "serving-dev", "serving-dev.json")]);
+  const planFixture = perFile(() => rawPlan("serving-dev"));
+  let plan: ReturnType<typeof planFixture>;
+  beforeEach(() => {
+    plan = planFixture();
+  });
+  const reviewFixture = perFile(() => renderPlanReview([classifyPlan(plan, "serving-dev", "serving-dev.json")]));
+  let review: ReturnType<typeof reviewFixture>;
+  beforeEach(() => {
+    review = reviewFixture();
+  });
 
   it("has secrets in clear text in the plan JSON itself (the reason for masking)", () => {
     expect(JSON.stringify(plan)).toContain("SECRET-whole-v1");
@@ -136,7 +145,11 @@ describe("sensitive values in the real serving-dev plan", () => {
 });
 
 describe("redactPlan", () => {
-  const redacted = redactPlan(rawPlan("serving-dev"));
+  const redactedFixture = perFile(() => redactPlan(rawPlan("serving-dev")));
+  let redacted: ReturnType<typeof redactedFixture>;
+  beforeEach(() => {
+    redacted = redactedFixture();
+  });
 
   it("drops every secret, prior state and variables", () => {
     const text = JSON.stringify(redacted);

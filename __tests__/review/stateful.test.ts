@@ -1,5 +1,6 @@
 import { renderPlanReview } from "../../lib/review/markdown";
 import { statefulKind } from "../../lib/review/stateful";
+import { perFile } from "../helpers/shared";
 import { alertBlock, classify, loadPlanJson, resourceChange } from "./helpers";
 
 const ML = "Microsoft.MachineLearningServices/workspaces";
@@ -53,16 +54,22 @@ describe("statefulKind", () => {
 });
 
 describe("destructive changes to resources that hold data or identity", () => {
-  const json = retyped({
+  const jsonFixture = perFile(() => retyped({
     "terraform_data.workspace": { type: "azurerm_machine_learning_workspace" },
     "terraform_data.storage": { type: "azurerm_storage_account" },
     "terraform_data.endpoint": { type: "azapi_resource", azapiType: `${ML}/onlineEndpoints@2025-12-01` },
     'terraform_data.models["legacy"]': { type: "azapi_resource", azapiType: `${ML}/models/versions@2025-12-01` },
     "terraform_data.triggered": { type: "azurerm_role_assignment" },
     "terraform_data.cluster": { type: "azurerm_key_vault" },
+  }));
+  let json: ReturnType<typeof jsonFixture>;
+  let text: string;
+  let block: string[];
+  beforeEach(() => {
+    json = jsonFixture();
+    text = renderPlanReview([classify(json)]);
+    block = alertBlock(text, "WARNING");
   });
-  const text = renderPlanReview([classify(json)]);
-  const block = alertBlock(text, "WARNING");
 
   it("counts them in the warning's first line", () => {
     expect(block[0]).toBe("**6 destructive changes**, 5 to resources that hold data or identity. Check that each one is intended.");

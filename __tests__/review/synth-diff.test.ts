@@ -6,11 +6,28 @@ import { SENSITIVE_VALUE } from "../../lib/review/sensitive";
 import { parseSynthStack, readSynthDir } from "../../lib/review/synth";
 import { diffStack, diffSynth, renderSynthDiff } from "../../lib/review/synth-diff";
 import { alertBlock, stackSection, SYNTH, tempDir, writeSynthDir } from "./helpers";
+import { perFile } from "../helpers/shared";
 
-const base = readSynthDir(path.join(SYNTH, "base"));
-const head = readSynthDir(path.join(SYNTH, "head"));
-const diffs = diffSynth(base, head);
-const text = renderSynthDiff(diffs);
+const baseFixture = perFile(() => readSynthDir(path.join(SYNTH, "base")));
+let base: ReturnType<typeof baseFixture>;
+beforeEach(() => {
+  base = baseFixture();
+});
+const headFixture = perFile(() => readSynthDir(path.join(SYNTH, "head")));
+let head: ReturnType<typeof headFixture>;
+beforeEach(() => {
+  head = headFixture();
+});
+const diffsFixture = perFile(() => diffSynth(base, head));
+let diffs: ReturnType<typeof diffsFixture>;
+beforeEach(() => {
+  diffs = diffsFixture();
+});
+const textFixture = perFile(() => renderSynthDiff(diffs));
+let text: ReturnType<typeof textFixture>;
+beforeEach(() => {
+  text = textFixture();
+});
 const byName = (name: string) => diffs.find((d) => d.name === name)!;
 
 describe("diffSynth on the base/head fixtures", () => {

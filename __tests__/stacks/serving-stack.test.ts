@@ -9,26 +9,22 @@ import { StateStack, stateStacksFrom } from "../../lib/stacks/state-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { baseConfig, deployment, loadValid } from "../helpers/config-dir";
 import { resourceAt } from "../helpers/stacks";
+import { perFile } from "../helpers/shared";
 
 /** Test-owned copies of the sample environments: the user's own config/ is never read by tests. */
-const FIXTURES = loadEnvironments({ configDir: join(__dirname, "..", "fixtures", "config") });
-const fixture = (name: string) => FIXTURES.find((e) => e.name === name)!;
+const fixtures = perFile(() => loadEnvironments({ configDir: join(__dirname, "..", "fixtures", "config") }));
+const fixture = (name: string) => fixtures().find((e) => e.name === name)!;
 
 function synth(environment: LoadedEnvironment): any {
   return JSON.parse(Testing.synth(new ServingStack(Testing.app(), environment)));
 }
 
 /** Each fixture stack synthesized once for the whole file. */
-const synthOf = (() => {
-  const cache = new Map<string, any>();
-  return (name: string): any => {
-    if (!cache.has(name)) cache.set(name, synth(fixture(name)));
-    return cache.get(name);
-  };
-})();
+const fixtureSynths = { dev: perFile(() => synth(fixture("dev"))), prod: perFile(() => synth(fixture("prod"))) };
+const synthOf = (name: string): any => fixtureSynths[name as keyof typeof fixtureSynths]();
 
 test("the fixture folder holds the two sample environments", () => {
-  expect(FIXTURES.map((e) => e.name)).toEqual(["dev", "prod"]);
+  expect(fixtures().map((e) => e.name)).toEqual(["dev", "prod"]);
 });
 
 describe.each(["dev", "prod"])("fixture environment %s", (name) => {
@@ -62,7 +58,7 @@ test("the secret-reference pattern matches each credential attribute it names", 
 });
 
 test("fixture state bootstrap stack: no credential in it", () => {
-  const [props] = stateStacksFrom(FIXTURES);
+  const [props] = stateStacksFrom(fixtures());
   expect(props.storageAccount).toBe("stchurntfstate01");
   expect(Testing.synth(new StateStack(Testing.app(), props))).not.toMatch(SECRET_REFERENCE);
 });
@@ -90,7 +86,11 @@ describe("fixture prod: the blue/green rollout as configured", () => {
 });
 
 describe("ServingStack", () => {
-  const [env] = loadValid({ "dev.yaml": baseConfig({ subscription_id: "00000000-0000-0000-0000-0000000000aa", tags: { team: "ml" } }) });
+  const loaded = perFile(() => loadValid({ "dev.yaml": baseConfig({ subscription_id: "00000000-0000-0000-0000-0000000000aa", tags: { team: "ml" } }) })[0]);
+  let env: LoadedEnvironment;
+  beforeEach(() => {
+    env = loaded();
+  });
 
   test("state lives in the configured account, keyed by stack, with Entra ID auth", () => {
     expect(synth(env).terraform.backend).toEqual({

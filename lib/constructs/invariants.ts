@@ -24,7 +24,7 @@ export class PropsError extends Error {
   constructor(construct: string, problems: readonly PropsProblem[]);
   constructor(construct: string, field: string, rule: string, value: unknown);
   constructor(construct: string, fieldOrProblems: string | readonly PropsProblem[], rule?: string, value?: unknown) {
-    const problems = typeof fieldOrProblems === "string" ? [{ field: fieldOrProblems, rule: rule ?? "", value }] : fieldOrProblems;
+    const problems = typeof fieldOrProblems === "string" ? [{ field: fieldOrProblems, rule: rule!, value }] : fieldOrProblems;
     super(problems.map((p) => `${construct}: ${p.field}: ${p.rule}${shownValue(p.value)}`).join("\n"));
     this.name = "PropsError";
     this.construct = construct;

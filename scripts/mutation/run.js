@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * `npm run mutate`: maps test names to test files with one jest run, then runs Stryker (arguments pass through).
+ * See scripts/mutation/covering-files-sequencer.js for why, and docs/testing.md for the results.
+ */
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..", "..");
+const reports = path.join(root, "reports");
+fs.mkdirSync(reports, { recursive: true });
+const results = path.join(reports, "jest-results.json");
+const jest = spawnSync(
+  process.execPath,
+  [path.join(root, "node_modules", "jest", "bin", "jest.js"), "--ci", "--silent", "-c", "jest.stryker.config.js", "--json", `--outputFile=${results}`],
+  { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, STRYKER_TEST_NAMES: "" } },
+);
+if (jest.status !== 0) {
+  process.stderr.write("mutate: the test suite must pass before mutation testing\n");
+  process.exit(jest.status ?? 1);
+}
+const namesByFile = {};
+for (const file of JSON.parse(fs.readFileSync(results, "utf8")).testResults) {
+  namesByFile[path.relative(root, file.name)] = file.assertionResults.map((t) => t.fullName);
+}
+const map = path.join(reports, "test-names.json");
+fs.writeFileSync(map, JSON.stringify(namesByFile, null, 1));
+
+const stryker = spawnSync(process.execPath, [path.join(root, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js"), "run", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, STRYKER_TEST_NAMES: map },
+});
+process.exit(stryker.status ?? 1);
