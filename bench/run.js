@@ -310,7 +310,7 @@ function report({ rows, resources, cold, candidates, productTest, templateTest, 
     const [a, b, one] = [five[field], twenty[field], full[field]];
     if ([a, b, one].some((r) => !r || r.failed)) continue;
     const perEnv = (b.seconds - a.seconds) / 15;
-    print(`info ${name}: +${(perEnv * 1000).toFixed(0)} ms per environment over ${(one.seconds - perEnv).toFixed(2)} s fixed; ` +
+    print(`info ${name}: ${perEnv < 0 ? "−" : "+"}${Math.abs(perEnv * 1000).toFixed(0)} ms per environment over ${(one.seconds - perEnv).toFixed(2)} s fixed; ` +
       `20 envs vs 1 env ${(b.seconds / one.seconds).toFixed(2)}×`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
