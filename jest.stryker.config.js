@@ -1,14 +1,20 @@
 /**
  * Jest as Stryker runs it (npm run mutate): the normal config minus the tests that spawn the app in a child
- * process (it runs the unmutated sandbox and reports no per-test coverage, so it would only cost time) and minus
- * the snapshots.
+ * process (it runs the unmutated sandbox and reports no per-test coverage, so it would only cost time), minus the
+ * offline terraform validate (it spawns terraform for every fixture stack, so it would run for every mutant of every
+ * construct; it checks Terraform syntax, which other tests do not claim, not values) and minus the snapshots.
  */
 const base = require("./jest.config.js");
 
 module.exports = {
   ...base,
   // Snapshots are a review aid, not a guard: the score counts only mutants that an assertion catches.
-  testPathIgnorePatterns: [...base.testPathIgnorePatterns, "<rootDir>/__tests__/app/", "<rootDir>/__tests__/snapshots/"],
+  testPathIgnorePatterns: [
+    ...base.testPathIgnorePatterns,
+    "<rootDir>/__tests__/app/",
+    "<rootDir>/__tests__/snapshots/",
+    "<rootDir>/__tests__/stacks/terraform-validate.test.ts",
+  ],
   // Per mutant, only the files that hold a covering test (scripts/mutation/covering-files-sequencer.js).
   testSequencer: "<rootDir>/scripts/mutation/covering-files-sequencer.js",
 };
