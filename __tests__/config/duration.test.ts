@@ -44,4 +44,20 @@ describe("durations in the form az ml sends", () => {
     expect(canonicalIsoDuration("2 minutes")).toBeUndefined();
     expect(isoDurationSeconds("PT1H1M1.5S")).toBe(3661.5);
   });
+
+  test.each([
+    ["P12W", 12 * 604800],
+    ["P10D", 10 * 86400],
+    ["P2DT3H", 2 * 86400 + 3 * 3600],
+    ["PT12H", 12 * 3600],
+    ["PT15M", 900],
+    ["PT1.25S", 1.25],
+    ["PT0.5S", 0.5],
+  ])("reads %s as %p seconds", (value, seconds) => {
+    expect(isoDurationSeconds(value)).toBe(seconds);
+  });
+
+  test.each(["P", "PT", "xPT1M", "PT1M ", "P1Y", "PT-5M", "PDT1H", "PT1.S"])("%p is not a duration it takes", (value) => {
+    expect(isoDurationSeconds(value)).toBeUndefined();
+  });
 });

@@ -198,6 +198,14 @@ describe("StateStorage access", () => {
     });
   });
 
+  it("compares principal ids without case, and lists none when there are no deployers", () => {
+    const json = JSON.parse(synth({ deployerPrincipalIds: ["ABCDEF01-2345-6789-ABCD-EF0123456789"] }));
+    const grant = Object.entries(json.resource.azurerm_role_assignment as Record<string, any>).find(([key]) => key.includes("deploying-identity"))![1];
+    expect(grant.count).toMatch(/^\$\{contains\(\["abcdef01-2345-6789-abcd-ef0123456789"\], lower\(/);
+    const none = JSON.parse(synth());
+    expect(Object.values(none.resource.azurerm_role_assignment as Record<string, any>)[0].count).toMatch(/^\$\{contains\(\[\], lower\(/);
+  });
+
   it("waits for every grant to take effect before anything that depends on accessReady", () => {
     const json = JSON.parse(synth({ deployerPrincipalIds: [PRINCIPAL_A] }));
     const grants = Object.keys(json.resource.azurerm_role_assignment).map((key) => `azurerm_role_assignment.${key}`);

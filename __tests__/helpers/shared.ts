@@ -7,8 +7,9 @@
  * `beforeEach`, never at the top of a file or `describe`.
  * @see docs/testing.md
  */
-export function perFile<T>(make: () => T): () => T {
-  let made: { readonly value: T } | undefined;
+export function perFile<T>(make: () => T, madeAtLoad?: T): () => T {
+  // A file that needs the value at load too (to name its test.each rows) passes it, so plain runs compute it once.
+  let made: { readonly value: T } | undefined = madeAtLoad === undefined ? undefined : { value: madeAtLoad };
   return () => {
     if (underMutationTesting()) return make();
     made ??= { value: make() };

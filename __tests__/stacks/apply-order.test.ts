@@ -4,6 +4,7 @@ import { App, Testing } from "cdktf";
 import { loadEnvironments } from "../../lib/config/load";
 import { ServingStack } from "../../lib/stacks/serving-stack";
 import { DependencyGraph } from "../helpers/dependency-graph";
+import { perFile } from "../helpers/shared";
 
 /**
  * What a first `cdktf deploy` needs from Terraform's order, and what the second plan needs from the bodies, asked
@@ -19,9 +20,12 @@ function synthAll(): Record<string, any> {
   return { full: read("serving-full"), keys: read("serving-keys") };
 }
 
-const stacks = synthAll();
-const full = stacks.full;
-const graph = new DependencyGraph(full);
+// Synthesized at load to name the test.each rows; under mutation testing each test synthesizes again (perFile).
+const atLoad = synthAll();
+const current = perFile(synthAll, atLoad);
+/** Addresses, for naming tests and rows; assertions read {@link g}, the graph of the current synth. */
+const names = new DependencyGraph(atLoad.full);
+const g = () => new DependencyGraph(current().full);
 
 /**
  * Whether a duration is Python isodate's `duration_isoformat` of a timedelta, which az ml sends: days, then hours
@@ -50,26 +54,26 @@ const azapiOf = (json: any, kind: string) =>
   Object.entries(json.resource.azapi_resource as Record<string, any>)
     .filter(([, r]) => r.type === AZAPI_TYPE(kind))
     .map(([name]) => `azapi_resource.${name}`);
-const config = (address: string, json: any = full) => {
+const config = (address: string, json: any = current().full) => {
   const [type, name] = address.split(".");
   return json.resource[type][name];
 };
 /** The role assignments a time_sleep waits for, as role names. */
 const rolesBefore = (sleep: string) =>
-  graph
+  g()
     .direct(sleep)
     .filter((a) => a.startsWith("azurerm_role_assignment."))
     .map((a) => config(a).role_definition_name)
     .sort();
 
-const blobs = graph.ofType("azurerm_storage_blob");
-const modelVersions = azapiOf(full, "models/versions");
-const environmentVersions = azapiOf(full, "environments/versions");
-const codeVersions = azapiOf(full, "codes/versions");
-const onlineDeployments = azapiOf(full, "onlineEndpoints/deployments");
-const batchEndpoints = azapiOf(full, "batchEndpoints");
-const batchDeployments = azapiOf(full, "batchEndpoints/deployments");
-const datastoreAuth = graph.at("ml/datastore-auth");
+const blobs = names.ofType("azurerm_storage_blob");
+const modelVersions = azapiOf(atLoad.full, "models/versions");
+const environmentVersions = azapiOf(atLoad.full, "environments/versions");
+const codeVersions = azapiOf(atLoad.full, "codes/versions");
+const onlineDeployments = azapiOf(atLoad.full, "onlineEndpoints/deployments");
+const batchEndpoints = azapiOf(atLoad.full, "batchEndpoints");
+const batchDeployments = azapiOf(atLoad.full, "batchEndpoints/deployments");
+const datastoreAuth = names.at("ml/datastore-auth");
 
 test("the fixture has every kind of data-plane write and deployment the rules below speak of", () => {
   expect(blobs.length).toBeGreaterThanOrEqual(2);
@@ -82,8 +86,8 @@ test("the fixture has every kind of data-plane write and deployment the rules be
 });
 
 describe("code uploads wait for the deployer's data role and then a delay", () => {
-  const sleep = graph.at("assets/deployer/propagation/wait");
-  const role = graph.at("assets/deployer/blob-write");
+  const sleep = names.at("assets/deployer/propagation/wait");
+  const role = names.at("assets/deployer/blob-write");
 
   test("the deployer, whoever runs Terraform, gets Storage Blob Data Contributor on the workspace storage", () => {
     expect(config(role)).toMatchObject({
@@ -97,17 +101,17 @@ describe("code uploads wait for the deployer's data role and then a delay", () =
 
   test("the delay is a time_sleep after that role, re-created when the role is", () => {
     expect(config(sleep)).toMatchObject({ create_duration: "120s" });
-    expect(graph.direct(sleep)).toContain(role);
+    expect(g().direct(sleep)).toContain(role);
     expect(Object.values(config(sleep).triggers)).toContain(`\${${role}.id}`);
   });
 
   test.each(blobs)("%s waits for the delay, and so for the role", (blob) => {
-    expect(graph.waitsFor(blob, sleep)).toBe(true);
-    expect(graph.waitsFor(blob, role)).toBe(true);
+    expect(g().waitsFor(blob, sleep)).toBe(true);
+    expect(g().waitsFor(blob, role)).toBe(true);
   });
 
   test("every code version waits for its uploads", () => {
-    for (const code of codeVersions) for (const blob of blobs) expect(graph.waitsFor(code, blob)).toBe(true);
+    for (const code of codeVersions) for (const blob of blobs) expect(g().waitsFor(code, blob)).toBe(true);
   });
 });
 
@@ -129,14 +133,14 @@ describe("identity datastore mode comes before anything touches the datastores",
     ...batchEndpoints,
     ...batchDeployments,
   ])("%s waits for it", (address) => {
-    expect(graph.waitsFor(address, datastoreAuth)).toBe(true);
+    expect(g().waitsFor(address, datastoreAuth)).toBe(true);
   });
 
   test("with shared key access there is no switch, and the storage accepts keys", () => {
-    const keys = new DependencyGraph(stacks.keys);
+    const keys = new DependencyGraph(current().keys);
     expect(() => keys.at("ml/datastore-auth")).toThrow(/found none/);
-    expect(config(keys.at("ml/storage"), stacks.keys).shared_access_key_enabled).toBe(true);
-    expect(config(graph.at("ml/storage")).shared_access_key_enabled).toBe(false);
+    expect(config(keys.at("ml/storage"), current().keys).shared_access_key_enabled).toBe(true);
+    expect(config(g().at("ml/storage")).shared_access_key_enabled).toBe(false);
     // Uploads still use Entra ID (storage_use_azuread), so they still wait for the deployer's role.
     for (const blob of keys.ofType("azurerm_storage_blob")) {
       expect(keys.waitsFor(blob, keys.at("assets/deployer/propagation/wait"))).toBe(true);
@@ -145,36 +149,36 @@ describe("identity datastore mode comes before anything touches the datastores",
 });
 
 describe("online deployments wait for the endpoint identity's roles and a delay", () => {
-  const sleep = graph.at("endpoint/roles-ready/wait");
-  const identity = graph.at("endpoint/identity");
+  const sleep = names.at("endpoint/roles-ready/wait");
+  const identity = names.at("endpoint/identity");
 
   test("the delay follows AcrPull, Storage Blob Data Reader and AzureML Metrics Writer of the endpoint identity", () => {
     expect(rolesBefore(sleep)).toEqual(["AcrPull", "AzureML Metrics Writer (preview)", "Storage Blob Data Reader"]);
-    for (const role of graph.direct(sleep).filter((a) => a.startsWith("azurerm_role_assignment."))) {
+    for (const role of g().direct(sleep).filter((a) => a.startsWith("azurerm_role_assignment."))) {
       expect(config(role)).toMatchObject({ principal_id: `\${${identity}.principal_id}`, principal_type: "ServicePrincipal" });
     }
   });
 
   test.each(onlineDeployments)("%s waits for the delay", (deployment) => {
-    expect(graph.direct(deployment)).toContain(sleep);
+    expect(g().direct(deployment)).toContain(sleep);
   });
 
   test("the endpoint itself is created after the delay: Azure ML checks the identity's access then", () => {
-    expect(graph.direct(graph.at("endpoint/endpoint"))).toContain(sleep);
+    expect(g().direct(g().at("endpoint/endpoint"))).toContain(sleep);
   });
 
   test("the traffic split is set after every deployment exists", () => {
-    const traffic = graph.at("traffic/traffic");
-    for (const deployment of onlineDeployments) expect(graph.waitsFor(traffic, deployment)).toBe(true);
+    const traffic = g().at("traffic/traffic");
+    for (const deployment of onlineDeployments) expect(g().waitsFor(traffic, deployment)).toBe(true);
   });
 });
 
 describe("batch jobs run as the cluster's user-assigned identity, with Parallel Run's storage roles", () => {
-  const sleep = graph.at("compute/batch-access/propagation/wait");
-  const identity = graph.at("compute/identity");
+  const sleep = names.at("compute/batch-access/propagation/wait");
+  const identity = names.at("compute/identity");
 
   test("the cluster runs as that identity", () => {
-    expect(config(graph.at("compute/cluster")).identity).toEqual({ type: "UserAssigned", identity_ids: [`\${${identity}.id}`] });
+    expect(config(g().at("compute/cluster")).identity).toEqual({ type: "UserAssigned", identity_ids: [`\${${identity}.id}`] });
   });
 
   test("it gets Storage Blob, Queue and Table Data Contributor on the workspace storage, and AcrPull", () => {
@@ -184,7 +188,7 @@ describe("batch jobs run as the cluster's user-assigned identity, with Parallel 
       "Storage Queue Data Contributor",
       "Storage Table Data Contributor",
     ]);
-    for (const role of graph.direct(sleep).filter((a) => a.startsWith("azurerm_role_assignment."))) {
+    for (const role of g().direct(sleep).filter((a) => a.startsWith("azurerm_role_assignment."))) {
       expect(config(role)).toMatchObject({ principal_id: `\${${identity}.principal_id}`, principal_type: "ServicePrincipal" });
       if (config(role).role_definition_name !== "AcrPull") {
         expect(config(role).scope).toMatch(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/);
@@ -193,7 +197,7 @@ describe("batch jobs run as the cluster's user-assigned identity, with Parallel 
   });
 
   test.each(batchDeployments)("%s waits for the delay after those roles", (deployment) => {
-    expect(graph.direct(deployment)).toContain(sleep);
+    expect(g().direct(deployment)).toContain(sleep);
   });
 });
 
@@ -212,7 +216,7 @@ describe("the second plan is empty: bodies are in the form Azure returns", () =>
   };
 
   test("every duration in every azapi body is in isodate's canonical form", () => {
-    const durations = strings(full).filter(([, v]) => /^P(?=.)(\d+[WD])*(T.*)?$/.test(v));
+    const durations = strings(current().full).filter(([, v]) => /^P(?=.)(\d+[WD])*(T.*)?$/.test(v));
     expect(durations.length).toBeGreaterThanOrEqual(6);
     for (const [path, value] of durations) expect([path, isCanonicalDuration(value)]).toEqual([path, true]);
   });
@@ -225,11 +229,11 @@ describe("the second plan is empty: bodies are in the form Azure returns", () =>
     expect(blue.livenessProbe).toMatchObject({ initialDelay: "PT5M", period: "PT5S", timeout: "PT2S" });
     expect(body(batchDeployments[0]).retrySettings.timeout).toBe("PT1H");
     // The cluster's idle time, written PT120S in the fixture, goes out as Azure returns it.
-    expect(config(graph.at("compute/cluster")).scale_settings.scale_down_nodes_after_idle_duration).toBe("PT2M");
+    expect(config(g().at("compute/cluster")).scale_settings.scale_down_nodes_after_idle_duration).toBe("PT2M");
   });
 
   test("every azureml:// datastore URI is in the long form, built from the workspace's id", () => {
-    const uris = strings(full).filter(([, v]) => v.startsWith("azureml://"));
+    const uris = strings(current().full).filter(([, v]) => v.startsWith("azureml://"));
     expect(uris.length).toBeGreaterThanOrEqual(2);
     const part = (i: number) => `\\$\\{element\\(split\\("/", azurerm_machine_learning_workspace\\.ml_workspace_\\w+\\.id\\), ${i}\\)\\}`;
     const long = new RegExp(`^azureml://subscriptions/${part(2)}/resourcegroups/${part(4)}/workspaces/${part(8)}/datastores/workspaceblobstore/paths/models/churn/[34]/$`);
@@ -243,18 +247,18 @@ describe("the second plan is empty: bodies are in the form Azure returns", () =>
     ["the batch endpoint", "batch-order-batch-q7x2/endpoint"],
     ["the batch deployment", "batch-order-batch-q7x2/deployment-nightly"],
   ])("%s takes enums Azure hands back in another casing as unchanged (ignore_casing)", (_, path) => {
-    expect(config(graph.at(path)).ignore_casing).toBe(true);
+    expect(config(g().at(path)).ignore_casing).toBe(true);
   });
 
   test("the online endpoint and the batch endpoint ignore later body changes; merging updates apply them", () => {
-    for (const endpoint of [graph.at("endpoint/endpoint"), ...batchEndpoints]) {
+    for (const endpoint of [g().at("endpoint/endpoint"), ...batchEndpoints]) {
       expect(config(endpoint).lifecycle).toEqual({ ignore_changes: ["body", "tags"] });
     }
   });
 });
 
 test("providers are bounded: azapi below 3.0, time below 1.0", () => {
-  expect(full.terraform.required_providers).toMatchObject({
+  expect(current().full.terraform.required_providers).toMatchObject({
     azapi: { source: "Azure/azapi", version: "~> 2.9" },
     time: { source: "hashicorp/time", version: "~> 0.13" },
   });
