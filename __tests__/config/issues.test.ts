@@ -80,6 +80,7 @@ describe("allowedKeys", () => {
     [["piped"], ["p"]],
     [["leaf"], []],
     [["leaf", "deeper"], []],
+    [["leaf", "deeper", "still"], []],
     [["missing"], []],
   ])("at %p: %p", (path, keys) => {
     expect(allowedKeys(schema, path)).toEqual(keys);

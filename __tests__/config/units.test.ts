@@ -85,6 +85,12 @@ describe("durations", () => {
     ["P1W", 604800],
     ["P1DT1H1M1S", 90061],
     ["PT1.5S", 1.5],
+    ["PT1.25S", 1.25],
+    ["P10W", 6048000],
+    ["P12D", 1036800],
+    ["PT12H", 43200],
+    ["PT90S", 90],
+    ["xP1D", undefined],
     ["PT0S", 0],
     ["P", undefined],
     ["PT", undefined],
@@ -155,7 +161,18 @@ describe("readCodeBundle", () => {
   });
 
   test("odd characters in the path become single hyphens; leading ones are dropped", () => {
-    const root = folder({ "_my code!/a.py": "1" });
+    const root = folder({ "_my code!/a.py": "1", "__a  b/a.py": "1" });
     expect(readCodeBundle(join(root, "_my code!"), root).name).toBe("my-code-");
+    expect(readCodeBundle(join(root, "__a  b"), root).name).toBe("a-b");
+  });
+
+  test("names stop at 255 characters", () => {
+    const long = `${"a".repeat(200)}/${"b".repeat(100)}`;
+    const root = folder({ [`${long}/x.py`]: "1" });
+    expect(readCodeBundle(join(root, long), root).name).toBe(`${"a".repeat(200)}-${"b".repeat(54)}`);
+  });
+
+  test("files are sorted as whole paths, not folder by folder", () => {
+    expect(readCodeBundle(folder({ "a/z.py": "1", "a-b.py": "2" }), tmpdir()).files).toEqual(["a-b.py", "a/z.py"]);
   });
 });
