@@ -30,7 +30,8 @@ export const CODE_LIMITS = { files: 2000, sizeBytes: 300 * 1024 * 1024 } as cons
 export function readCodeBundle(path: string, configDir: string): CodeBundle {
   const files: string[] = [];
   const walk = (dir: string, prefix: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    // Listing order does not matter: the files are sorted as whole paths below.
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (IGNORED.has(entry.name) || entry.name.endsWith(".pyc")) continue;
       const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
       const full = join(dir, entry.name);
@@ -53,9 +54,9 @@ export function readCodeBundle(path: string, configDir: string): CodeBundle {
 
 /** "../shared/src" → "shared-src": a stable name that does not depend on where the repository is checked out. */
 function assetName(relativePath: string): string {
+  // ".." and "." need no filter: dots are not allowed characters, and a leading run of hyphens is dropped.
   const name = relativePath
     .split(/[\\/]/)
-    .filter((part) => part !== ".." && part !== ".")
     .join("-")
     .replace(/[^a-zA-Z0-9_-]+/g, "-")
     .replace(/^[-_]+/, "");
