@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCodeBundle } from "../../lib/config/code-bundle";
 import { isoDurationSeconds, msToIsoDuration, secondsToIsoDuration } from "../../lib/config/duration";
 import { ConfigError, fieldPath, formatProblem, showValue } from "../../lib/config/errors";
 import { resourceNames, stableHash } from "../../lib/config/names";
+import { tempFolder } from "../helpers/config-dir";
 
 describe("resourceNames", () => {
   test("CAF-style names, with a hash of state account, project and environment on the globally unique ones", () => {
@@ -112,14 +113,7 @@ describe("durations", () => {
 });
 
 describe("readCodeBundle", () => {
-  function folder(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), "bundle-"));
-    for (const [rel, content] of Object.entries(files)) {
-      mkdirSync(join(dir, rel, ".."), { recursive: true });
-      writeFileSync(join(dir, rel), content);
-    }
-    return dir;
-  }
+  const folder = (files: Record<string, string>) => tempFolder(files, "bundle-");
 
   test("lists files sorted, skips caches and VCS folders, sums sizes, names the asset after its relative path", () => {
     const root = folder({
