@@ -13,6 +13,8 @@ export default {
   ignoreStatic: true,
   // The machine has two cores shared with other work.
   concurrency: 2,
+  // A mutant that loops forever is cut off 3 s after the time its tests took unmutated (x1.5).
+  timeoutMS: 3000,
   // Re-runs only mutants whose code or covering tests changed since the last run (reports/stryker-incremental.json).
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",

@@ -157,6 +157,34 @@ describe("rejecting bad input", () => {
     ]);
   });
 
+  test("a problem inside a list item is reported at that item's line, and problems read top to bottom", () => {
+    const yaml = [
+      "project: churn",
+      "location: westeurope",
+      "state:",
+      "  resource_group: rg-tfstate",
+      "  storage_account: sttfstate01",
+      "compute:",
+      "  name: cpu-cluster",
+      "  vm_size: STANDARD_D2_V2",
+      "  max_nodes: 4",
+      "waivers:",
+      "  - rule: compute-ssh",
+      "    reason: fine",
+      "  - rule: compute-local-auth",
+      "    reason: 3",
+      "bogus: 1",
+      "",
+    ].join("\n");
+    expect(problemsOf({ "qa.yaml": yaml, "dev.yaml": yaml.replace("max_nodes: 4", "max_nodes: 0") })).toEqual([
+      "dev.yaml:9: compute.max_nodes: must be >= 1 (got 0)",
+      "dev.yaml:14: waivers[1].reason: must be a string (got 3)",
+      "dev.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, monitoring, batch, network, waivers)",
+      "qa.yaml:14: waivers[1].reason: must be a string (got 3)",
+      "qa.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, monitoring, batch, network, waivers)",
+    ]);
+  });
+
   test("min_nodes equal to max_nodes is a fixed-size cluster, and accepted", () => {
     const [env] = loadValid({ "dev.yaml": baseConfig({ compute: { name: "cpu", vm_size: "STANDARD_D2_V2", min_nodes: 4, max_nodes: 4 } }) });
     expect([env.config.compute.min_nodes, env.config.compute.max_nodes]).toEqual([4, 4]);

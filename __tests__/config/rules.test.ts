@@ -1,5 +1,7 @@
 import { baseConfig, deployment, loadValid, problemsOf } from "../helpers/config-dir";
 
+const ENV_ID = "azureml://registries/azureml/environments/sklearn-1.5/versions/1";
+
 /** A config with an endpoint of the given deployments. */
 function withEndpoint(deployments: Record<string, unknown>[], endpoint: Record<string, unknown> = {}) {
   return { "dev.yaml": baseConfig({ endpoint: { name: "churn-dev", deployments, ...endpoint } }) };
@@ -184,6 +186,33 @@ describe("endpoint block", () => {
     expect(env.config.endpoint!.deployments[0].autoscale).toMatchObject({ min_instances: 3, max_instances: 3 });
   });
 
+  test("an environment is an id or name, version and image, and an id takes no conda file", () => {
+    expect(rules(withEndpoint([deployment({ environment: { id: ENV_ID, image: "mcr.microsoft.com/azureml/base:latest" } })]))).toEqual([
+      'endpoint.deployments[0].environment.image: must not be set together with environment.id: give either an id or name, version, image, build, conda_file, inference_config (got "mcr.microsoft.com/azureml/base:latest")',
+    ]);
+    expect(rules(withEndpoint([deployment({ environment: { id: ENV_ID, conda_file: "envs/churn.yml" } })]))).toEqual([
+      'endpoint.deployments[0].environment.conda_file: must not be set together with environment.id: give either an id or name, version, image, build, conda_file, inference_config (got "envs/churn.yml")',
+    ]);
+    expect(rules(withEndpoint([deployment({ environment: { name: "e", version: "1" } })]))).toEqual([
+      "endpoint.deployments[0].environment.image: is required unless environment.id names an existing asset",
+    ]);
+    const [env] = loadValid(withEndpoint([deployment({ environment: { id: ENV_ID } })]));
+    expect(env.config.endpoint!.deployments[0].environment).toEqual({ id: ENV_ID });
+  });
+
+  test("deployment and asset names are unique regardless of case", () => {
+    expect(rules(withEndpoint([deployment({ traffic: 50 }), deployment({ name: "BLUE", traffic: 50 })]))).toEqual([
+      'endpoint.deployments[1].name: must be unique: endpoint.deployments[0] has the same name (got "BLUE")',
+    ]);
+  });
+
+  test("an environment version means one definition, across case of its name", () => {
+    const other = { name: "CHURN-ENV", version: "1", image: "mcr.microsoft.com/azureml/other:latest", conda_file: "envs/churn.yml" };
+    expect(rules(withEndpoint([deployment({ traffic: 50 }), deployment({ name: "green", traffic: 50, environment: other })]))).toEqual([
+      'endpoint.deployments[1].environment.version: must change when the environment changes: CHURN-ENV version 1 is defined differently at endpoint.deployments.0.environment (got "1")',
+    ]);
+  });
+
   test("one asset version means one definition across deployments", () => {
     const other = { name: "churn", version: "3", path: "azureml://elsewhere/", type: "custom_model" };
     expect(rules(withEndpoint([deployment({ traffic: 50 }), deployment({ name: "green", traffic: 50, model: other })]))).toEqual([
@@ -224,6 +253,11 @@ describe("monitoring and batch blocks", () => {
     expect(rules({ "dev.yaml": baseConfig({ batch: [strip(batch({ instance_count: 5 }))] }) })).toEqual([
       "batch[0].deployments[0].instance_count: must be <= compute.max_nodes (4): batch jobs run on that cluster (got 5)",
     ]);
+  });
+
+  test("batch instance_count may equal the cluster's max_nodes", () => {
+    const [env] = loadValid({ "dev.yaml": baseConfig({ batch: [strip(batch({ instance_count: 4 }))] }) });
+    expect(env.config.batch[0].deployments[0].instance_count).toBe(4);
   });
 
   test("batch names: rule, uniqueness, and not the online endpoint's name", () => {

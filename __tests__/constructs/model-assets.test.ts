@@ -1,11 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { Testing, type TerraformStack } from "cdktf";
 import { readCodeBundle } from "../../lib/config/code-bundle";
 import { ModelAssets } from "../../lib/constructs/model-assets";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
+import { tempFolder } from "../helpers/config-dir";
 import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
 
 /** The workspace id as Terraform references it in the synthesized JSON. */
@@ -17,12 +16,7 @@ function assetsIn(stack: TerraformStack): ModelAssets {
 }
 
 function codeFolder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "code-"));
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(join(dir, rel, ".."), { recursive: true });
-    writeFileSync(join(dir, rel), content);
-  }
-  return dir;
+  return tempFolder(files, "code-");
 }
 
 function codeSpec(dir: string) {

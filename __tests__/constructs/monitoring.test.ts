@@ -226,6 +226,13 @@ describe("Monitoring alerts", () => {
     expect(resources(json, MonitorDiagnosticSetting.tfResourceType)).toHaveLength(2);
   });
 
+  test("exposes exactly the diagnostic settings, action group and alerts it created", () => {
+    const monitoring = new Monitoring(new TerraformStack(Testing.app(), "test"), "monitoring", BASE);
+    expect(monitoring.diagnosticSettings.map((d) => d.node.id)).toEqual(["endpoint-diagnostics", "workspace-diagnostics"]);
+    expect(monitoring.actionGroup?.node.id).toBe("action-group");
+    expect(monitoring.alerts.map((a) => a.node.id)).toEqual(["latency-blue", "cpu-blue", "capacity-blue", "latency-green", "cpu-green"]);
+  });
+
   test("construct ids are stable and readable", () => {
     const stack = new TerraformStack(Testing.app(), "test");
     const monitoring = new Monitoring(stack, "monitoring", BASE);

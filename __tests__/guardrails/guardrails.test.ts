@@ -154,6 +154,22 @@ describe("checkGuardrails", () => {
   });
 });
 
+it("orders findings by construct path, then by rule in the order of RULE_IDS", () => {
+  const stack = newStack();
+  const risky = { properties: { authMode: "Key", publicNetworkAccess: "Enabled" } };
+  compliantEndpoint(stack, "b-endpoint", { ...risky, name: "b" });
+  compliantEndpoint(stack, "a-endpoint", { ...risky, name: "a" });
+  const findings = applyGuardrails(stack).evaluate().findings;
+  expect(findings.map((f) => `${f.path} ${f.rule}`)).toEqual([
+    "serving-dev/a-endpoint endpoint-key-auth",
+    "serving-dev/a-endpoint endpoint-public",
+    "serving-dev/a-endpoint diagnostics-missing",
+    "serving-dev/b-endpoint endpoint-key-auth",
+    "serving-dev/b-endpoint endpoint-public",
+    "serving-dev/b-endpoint diagnostics-missing",
+  ]);
+});
+
 it("refuses to apply guardrails twice to one stack", () => {
   const stack = newStack();
   applyGuardrails(stack);

@@ -30,6 +30,16 @@ export function deployment(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
+/** Writes a throw-away folder holding `files` (relative path → content); returns its path. */
+export function tempFolder(files: Record<string, string>, prefix = "files-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  return dir;
+}
+
 /**
  * Writes a throw-away config folder: `files` maps relative paths to YAML text or to objects (stringified).
  * A `src/score.py`, `src/batch_score.py` and `envs/churn.yml` are always present, for configs that point at them.

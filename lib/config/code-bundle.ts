@@ -50,6 +50,7 @@ export function readLocalContent(path: string, configDir: string): LocalContent 
     files.push(basename(path));
   } else {
     const walk = (dir: string, prefix: string): void => {
+      // Listing order does not matter: the files are sorted as whole paths below.
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         if (IGNORED.has(entry.name) || entry.name.endsWith(".pyc")) continue;
         const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
@@ -98,9 +99,9 @@ function hashFile(path: string): { digest: Buffer; sizeBytes: number } {
 
 /** "../shared/src" → "shared-src": a stable name that does not depend on where the repository is checked out. */
 function assetName(relativePath: string): string {
+  // ".." and "." need no filter: dots are not allowed characters, and a leading run of hyphens is dropped.
   const name = relativePath
     .split(/[\\/]/)
-    .filter((part) => part !== ".." && part !== ".")
     .join("-")
     .replace(/[^a-zA-Z0-9_-]+/g, "-")
     .replace(/^[-_]+/, "");

@@ -11,7 +11,10 @@ const root = path.resolve(__dirname, "..", "..");
 const reports = path.join(root, "reports");
 fs.mkdirSync(reports, { recursive: true });
 const results = path.join(reports, "jest-results.json");
-const jest = spawnSync(
+const map = path.join(reports, "test-names.json");
+// MUTATE_REUSE_TEST_NAMES=1 skips the mapping run when a map exists (several runs in a row over one commit).
+const reuse = process.env.MUTATE_REUSE_TEST_NAMES === "1" && fs.existsSync(map);
+const jest = reuse ? { status: 0 } : spawnSync(
   process.execPath,
   [path.join(root, "node_modules", "jest", "bin", "jest.js"), "--ci", "--silent", "-c", "jest.stryker.config.js", "--json", `--outputFile=${results}`],
   { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, STRYKER_TEST_NAMES: "" } },
@@ -20,12 +23,13 @@ if (jest.status !== 0) {
   process.stderr.write("mutate: the test suite must pass before mutation testing\n");
   process.exit(jest.status ?? 1);
 }
-const namesByFile = {};
-for (const file of JSON.parse(fs.readFileSync(results, "utf8")).testResults) {
-  namesByFile[path.relative(root, file.name)] = file.assertionResults.map((t) => t.fullName);
+if (!reuse) {
+  const namesByFile = {};
+  for (const file of JSON.parse(fs.readFileSync(results, "utf8")).testResults) {
+    namesByFile[path.relative(root, file.name)] = file.assertionResults.map((t) => t.fullName);
+  }
+  fs.writeFileSync(map, JSON.stringify(namesByFile, null, 1));
 }
-const map = path.join(reports, "test-names.json");
-fs.writeFileSync(map, JSON.stringify(namesByFile, null, 1));
 
 const stryker = spawnSync(process.execPath, [path.join(root, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js"), "run", ...process.argv.slice(2)], {
   cwd: root,
