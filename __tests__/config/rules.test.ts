@@ -194,7 +194,7 @@ describe("endpoint block", () => {
       'endpoint.deployments[0].environment.conda_file: must not be set together with environment.id: give either an id or name, version, image, build, conda_file, inference_config (got "envs/churn.yml")',
     ]);
     expect(rules(withEndpoint([deployment({ environment: { name: "e", version: "1" } })]))).toEqual([
-      "endpoint.deployments[0].environment.image: is required unless environment.id names an existing asset",
+      "endpoint.deployments[0].environment.image: is required unless environment.build gives a Docker build context or environment.id names an existing asset",
     ]);
     const [env] = loadValid(withEndpoint([deployment({ environment: { id: ENV_ID } })]));
     expect(env.config.endpoint!.deployments[0].environment).toEqual({ id: ENV_ID });
