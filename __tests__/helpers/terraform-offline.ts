@@ -22,7 +22,7 @@ export function terraformBinary(): string | undefined {
 const META = new Set(["depends_on", "lifecycle", "count", "for_each", "provider", "//"]);
 
 /** The stack JSON rewritten onto terraform_data (see the module comment). */
-export function onTerraformData(stack: any): any {
+export function onTerraformData(stack: any, options: { readonly asModule?: boolean } = {}): any {
   const renames = new Map<string, string>();
   for (const [prefix, block] of [["", stack.resource], ["data.", stack.data]] as const) {
     for (const [type, byName] of Object.entries((block ?? {}) as Record<string, object>)) {
@@ -30,8 +30,10 @@ export function onTerraformData(stack: any): any {
     }
   }
   const address = (a: string) => (renames.has(a) ? `terraform_data.${renames.get(a)}` : a);
+  // As a child module, file paths resolve from the root's folder, so they are made relative to the module's own.
+  const paths = (code: string) => (options.asModule ? code.replace(/\b(file\w*)\("(?!\$\{path\.module\})/g, '$1("${path.module}/') : code);
   const expression = (code: string) =>
-    code.replace(/(?<![\w.])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(\.|\[|\b)/g, (whole, ref: string, next: string) =>
+    paths(code).replace(/(?<![\w.])((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)(\.|\[|\b)/g, (whole, ref: string, next: string) =>
       renames.has(ref) ? `${address(ref)}${next === "." || next === "[" ? ".output" : ""}${next}` : whole,
     );
   const rewrite = (value: unknown): unknown => {
@@ -71,25 +73,47 @@ export function onTerraformData(stack: any): any {
   };
 }
 
+/** One synthesized stack: its name, its cdk.tf.json as parsed, and its folder (assets included). */
+export interface SynthesizedStack {
+  readonly name: string;
+  readonly json: any;
+  readonly dir: string;
+}
+
 /**
- * Validates the stack in `stackDir` (a cdktf.out/stacks/<name> folder, assets included) on terraform_data.
- * Returns Terraform's diagnostics, empty when it is valid.
+ * Validates stacks on terraform_data with one `terraform init` and one `terraform validate`: each stack is a child
+ * module of one root, so Terraform reads all of them at once. Returns Terraform's error diagnostics per stack name,
+ * empty when a stack is valid.
  */
-export function validateOffline(stack: any, stackDir: string, terraform: string): string[] {
+export function validateOffline(stacks: readonly SynthesizedStack[], terraform: string): Map<string, string[]> {
   const work = mkdtempSync(join(tmpdir(), "tf-offline-"));
+  const found = new Map<string, string[]>(stacks.map((s) => [s.name, []]));
   try {
-    cpSync(stackDir, work, { recursive: true });
-    rmSync(join(work, "cdk.tf.json"));
-    writeFileSync(join(work, "main.tf.json"), JSON.stringify(onTerraformData(stack), null, 2));
+    for (const stack of stacks) {
+      const dir = join(work, stack.name);
+      cpSync(stack.dir, dir, { recursive: true });
+      rmSync(join(dir, "cdk.tf.json"));
+      writeFileSync(join(dir, "main.tf.json"), JSON.stringify(onTerraformData(stack.json, { asModule: true }), null, 2));
+    }
+    writeFileSync(join(work, "main.tf.json"), JSON.stringify({ module: Object.fromEntries(stacks.map((s) => [s.name, { source: `./${s.name}` }])) }));
     const env = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0", TF_CLI_CONFIG_FILE: "/dev/null" };
     // init parses the configuration too, and stops at the first syntax error it finds.
     const init = spawnSync(terraform, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: work, env, encoding: "utf8" });
-    if (init.status !== 0) return [`terraform init failed: ${init.stderr.trim() || init.stdout.trim()}`];
-    const result = spawnSync(terraform, ["validate", "-json", "-no-color"], { cwd: work, env, encoding: "utf8" });
+    const result = init.status === 0 ? spawnSync(terraform, ["validate", "-json", "-no-color"], { cwd: work, env, encoding: "utf8" }) : init;
+    if (init.status !== 0) {
+      const text = `terraform init failed: ${init.stderr.trim() || init.stdout.trim()}`;
+      for (const stack of stacks) if (text.includes(`${stack.name}/`) || stacks.length === 1) found.get(stack.name)!.push(text);
+      if ([...found.values()].every((d) => d.length === 0)) for (const d of found.values()) d.push(text);
+      return found;
+    }
     const report = JSON.parse(result.stdout) as { diagnostics: { severity: string; summary: string; detail?: string; range?: { filename: string; start: { line: number } } }[] };
-    return report.diagnostics
-      .filter((d) => d.severity === "error")
-      .map((d) => `${d.summary}: ${d.detail ?? ""} (${d.range?.filename ?? "?"}:${d.range?.start.line ?? "?"})`);
+    for (const d of report.diagnostics.filter((x) => x.severity === "error")) {
+      const file = d.range?.filename ?? "?";
+      const owner = stacks.find((s) => file.startsWith(`${s.name}/`))?.name;
+      const line = `${d.summary}: ${d.detail ?? ""} (${file}:${d.range?.start.line ?? "?"})`;
+      for (const [name, list] of found) if (owner === undefined || owner === name) list.push(line);
+    }
+    return found;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
