@@ -97,15 +97,15 @@ export function validateOffline(stacks: readonly SynthesizedStack[], terraform: 
     }
     writeFileSync(join(work, "main.tf.json"), JSON.stringify({ module: Object.fromEntries(stacks.map((s) => [s.name, { source: `./${s.name}` }])) }));
     const env = { ...process.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0", TF_CLI_CONFIG_FILE: "/dev/null" };
-    // init parses the configuration too, and stops at the first syntax error it finds.
+    // init parses the configuration too, and stops at the first syntax error, naming the file (`<stack>/main.tf.json`).
     const init = spawnSync(terraform, ["init", "-backend=false", "-input=false", "-no-color"], { cwd: work, env, encoding: "utf8" });
-    const result = init.status === 0 ? spawnSync(terraform, ["validate", "-json", "-no-color"], { cwd: work, env, encoding: "utf8" }) : init;
     if (init.status !== 0) {
       const text = `terraform init failed: ${init.stderr.trim() || init.stdout.trim()}`;
-      for (const stack of stacks) if (text.includes(`${stack.name}/`) || stacks.length === 1) found.get(stack.name)!.push(text);
-      if ([...found.values()].every((d) => d.length === 0)) for (const d of found.values()) d.push(text);
+      const named = stacks.filter((s) => text.includes(`${s.name}/`));
+      for (const stack of named.length > 0 ? named : stacks) found.get(stack.name)!.push(text);
       return found;
     }
+    const result = spawnSync(terraform, ["validate", "-json", "-no-color"], { cwd: work, env, encoding: "utf8" });
     const report = JSON.parse(result.stdout) as { diagnostics: { severity: string; summary: string; detail?: string; range?: { filename: string; start: { line: number } } }[] };
     for (const d of report.diagnostics.filter((x) => x.severity === "error")) {
       const file = d.range?.filename ?? "?";
