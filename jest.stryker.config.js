@@ -4,6 +4,7 @@
  * offline terraform validate (it spawns terraform for every fixture stack, so it would run for every mutant of every
  * construct; it checks Terraform syntax, which other tests do not claim, not values) and minus the snapshots.
  */
+const path = require("node:path");
 const base = require("./jest.config.js");
 
 module.exports = {
@@ -15,6 +16,9 @@ module.exports = {
     "<rootDir>/__tests__/snapshots/",
     "<rootDir>/__tests__/stacks/terraform-validate.test.ts",
   ],
+  // Stops a mutant's tests at the first failure (scripts/mutation/bail-environment.js). Absolute: Stryker loads the
+  // environment itself, without jest's <rootDir> substitution.
+  testEnvironment: path.join(__dirname, "scripts", "mutation", "bail-environment.js"),
   // Per mutant, only the files that hold a covering test (scripts/mutation/covering-files-sequencer.js).
   testSequencer: "<rootDir>/scripts/mutation/covering-files-sequencer.js",
 };
