@@ -143,6 +143,88 @@ describe("errors: one line on stderr, exit 2, no stack trace", () => {
   });
 });
 
+describe("argument forms and plan file encodings", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const plain = () => runCli([planPath("serving-dev")]).stdout;
+
+  function expectUsage(argv: string[], message: string): void {
+    expect(runCli(argv)).toEqual({ code: 2, stdout: "", stderr: `plan-review: ${message} (see plan-review --help)\n` });
+  }
+
+  it("reads a plan written as UTF-16 with a byte order mark (PowerShell's >) like the UTF-8 one", () => {
+    const file = path.join(dir, "serving-dev.json");
+    const text = fs.readFileSync(planPath("serving-dev"), "utf8");
+    fs.writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+    expect(runCli([file])).toEqual({ code: 0, stdout: plain(), stderr: "" });
+  });
+
+  it("reads a UTF-8 plan with a byte order mark", () => {
+    const file = path.join(dir, "serving-dev.json");
+    fs.writeFileSync(file, `\uFEFF${fs.readFileSync(planPath("serving-dev"), "utf8")}`);
+    expect(runCli([file])).toEqual({ code: 0, stdout: plain(), stderr: "" });
+  });
+
+  it("takes option values after = or as the next argument, and files after --", () => {
+    const spaced = runCli(["--note", "n", "--max-chars", "5000", planPath("serving-dev")]).stdout;
+    expect(runCli(["--note=n", "--max-chars=5000", planPath("serving-dev")]).stdout).toBe(spaced);
+    expect(runCli(["--note=a=b", planPath("serving-dev")]).stdout).toContain("> a=b");
+    expect(runCli(["--", planPath("serving-dev")]).stdout).toBe(plain());
+    // After --, an argument that looks like an option is a file.
+    const dashed = path.join(dir, "--serving-dev.json");
+    fs.copyFileSync(planPath("serving-dev"), dashed);
+    expect(runCli(["--", dashed]).code).toBe(0);
+  });
+
+  it("takes - as a file name, not an option", () => {
+    expect(runCli(["-"]).stderr).toBe("plan-review: -: cannot read: no such file\n");
+  });
+
+  it("-h prints the usage, even after other arguments", () => {
+    expect(runCli(["-h"])).toEqual({ code: 0, stdout: review.USAGE, stderr: "" });
+    expect(runCli(["--bogus-later-is-not-read", "--help"]).code).toBe(2);
+    expect(runCli(["x.json", "--help"])).toEqual({ code: 0, stdout: review.USAGE, stderr: "" });
+  });
+
+  it("refuses modes that cannot be combined, and options that belong to another mode", () => {
+    expectUsage(["--synth-diff", "--redact", "a", "b"], "--synth-diff and --redact cannot be combined");
+    expectUsage(["--redact", "--synth-diff", "a", "b"], "--redact and --synth-diff cannot be combined");
+    expectUsage(["--synth-diff", "--synth-dir", "x", "a", "b"], "--synth-dir applies to plans, not to --synth-diff");
+    expectUsage(["--synth-diff", "a", "b", "c"], "--synth-diff needs exactly two folders: BASE_DIR HEAD_DIR");
+    expectUsage(["--redact", "a.json", "b.json"], "--redact takes exactly one plan file");
+    expectUsage(["--redact"], "--redact takes exactly one plan file");
+    expectUsage(["--synth-base", "b", "--synth-diff", "x", "y"], "--synth-base needs --synth-dir and plan files: it compares the base branch's synth with that one");
+    expectUsage(["--note"], "--note needs a value");
+    expectUsage(["--synth-base"], "--synth-base needs a value");
+    expectUsage(["--max-chars"], "--max-chars needs a value");
+  });
+
+  it("a repeated mode is the same mode", () => {
+    expect(runCli(["--redact", "--redact", planPath("serving-dev")]).code).toBe(0);
+  });
+
+  it("--redact and --synth-diff report unreadable input as input errors", () => {
+    const missing = path.join(dir, "missing.json");
+    expect(runCli(["--redact", missing])).toEqual({ code: 2, stdout: "", stderr: `plan-review: ${missing}: cannot read: no such file\n` });
+    const notJson = path.join(dir, "serving-dev.json");
+    fs.writeFileSync(notJson, "[]");
+    expect(runCli(["--redact", notJson]).code).toBe(2);
+  });
+
+  it("a bug is exit 1 with one line, not a usage error", () => {
+    const io = { stdout: () => { throw new Error("stdout closed"); }, stderr: jest.fn() };
+    expect(review.main([planPath("serving-dev")], io)).toBe(1);
+    expect(io.stderr).toHaveBeenCalledWith("plan-review: internal error: stdout closed\n");
+    const text = { stdout: () => { throw "not an Error"; }, stderr: jest.fn() };
+    expect(review.main(["--help"], text)).toBe(1);
+    expect(text.stderr).toHaveBeenCalledWith("plan-review: internal error: not an Error\n");
+  });
+});
+
 describe("the module's exported functions are pure", () => {
   it("import has no side effects and rendering neither mutates its input nor writes anywhere", () => {
     const writes = jest.spyOn(process.stdout, "write");

@@ -5,6 +5,7 @@ import { rolloutWarnings, RolloutWarning } from "../../lib/review/rollout";
 import { statefulKind } from "../../lib/review/stateful";
 import { readSynthDir } from "../../lib/review/synth";
 import { diffSynth, renderSynthDiff } from "../../lib/review/synth-diff";
+import { perFile } from "../helpers/shared";
 import { alertBlock, planPath, runCli, tempDir, writeSynthDir } from "./helpers";
 
 /** Real synth output of fixtures/rollout/{base,head}/config (regenerate.sh): see the comments in those configs. */
@@ -13,7 +14,12 @@ const BASE = path.join(FIXTURES, "base", "synth");
 const HEAD = path.join(FIXTURES, "head", "synth");
 
 describe("rollout warnings between the base and head fixtures (synthesized by the app)", () => {
-  const warnings = rolloutWarnings(readSynthDir(BASE), readSynthDir(HEAD));
+  // Read in each test (perFile), not at load: Stryker credits a mutant only to the tests running when it ran.
+  const warningsFixture = perFile(() => rolloutWarnings(readSynthDir(BASE), readSynthDir(HEAD)));
+  let warnings: RolloutWarning[];
+  beforeEach(() => {
+    warnings = warningsFixture();
+  });
   const of = <K extends RolloutWarning["kind"]>(kind: K) => warnings.filter((w): w is Extract<RolloutWarning, { kind: K }> => w.kind === kind);
 
   it("name each deployment removed while the base still sent it live or mirror traffic, with its shares", () => {
