@@ -170,6 +170,28 @@ it("orders findings by construct path, then by rule in the order of RULE_IDS", (
   ]);
 });
 
+it("the aspect evaluates when it visits the stack itself, not when it visits a resource", () => {
+  const stack = newStack();
+  const endpoint = compliantEndpoint(stack, "endpoint", { properties: { authMode: "Key" } });
+  const aspect = applyGuardrails(stack, [], { configFile: "config/dev.yaml" });
+  const evaluate = jest.spyOn(aspect, "evaluate");
+  aspect.visit(endpoint);
+  expect(evaluate).not.toHaveBeenCalled();
+  aspect.visit(stack);
+  expect(evaluate).toHaveBeenCalledTimes(1);
+  expect(aspect.evaluate()).toEqual({
+    stack: "serving-dev",
+    configFile: "config/dev.yaml",
+    findings: [
+      expect.objectContaining({ rule: "endpoint-key-auth", severity: "error", path: "serving-dev/endpoint", waived: false }),
+      expect.objectContaining({ rule: "diagnostics-missing", severity: "warning", path: "serving-dev/endpoint", waived: false }),
+    ],
+    waivers: [],
+  });
+  expect(aspect.evaluate().findings[0]).not.toHaveProperty("reason");
+  expect(applyGuardrails(newStack("other")).evaluate()).not.toHaveProperty("configFile");
+});
+
 it("refuses to apply guardrails twice to one stack", () => {
   const stack = newStack();
   applyGuardrails(stack);
