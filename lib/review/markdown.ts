@@ -120,8 +120,9 @@ export function truncateMarkdown(text: string, maxChars: number): string {
       "",
     ].join("\n");
   const reserve = note(text.length).length + "\n</details>".length * 20 + 2;
-  let cut = text.lastIndexOf("\n", Math.max(0, maxChars - reserve));
-  if (cut < 0) cut = 0;
+  const cut = text.lastIndexOf("\n", Math.max(0, maxChars - reserve));
+  // Not even the first line (the marker) fits with the note: keep the marker, so CI still finds the comment.
+  if (cut <= 0) return `${MARKER}\n${note(text.length)}`.slice(0, maxChars);
   let kept = text.slice(0, cut);
   const open = (kept.match(/<details>/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
   kept += "\n" + "\n</details>".repeat(Math.max(0, Math.min(open, 20)));
