@@ -282,6 +282,34 @@ function synthWith(guardrails: unknown, resources: Record<string, Record<string,
   return parseSynthStack("serving-dev", { "//": { metadata: { guardrails } }, resource: resources }, "cdk.tf.json");
 }
 
+describe("'No changes' and 'matches the configuration' only when nothing at all changes", () => {
+  const zero = { import: 0, add: 0, change: 0, destroy: 0, forget: 0 };
+  it.each([
+    [{ add: 1, change: 1 }, "Plan: 1 to add, 1 to change, 0 to destroy."],
+    [{ change: 1, destroy: 1 }, "Plan: 0 to add, 1 to change, 1 to destroy."],
+    [{ destroy: 1, import: 1 }, "Plan: 1 to import, 0 to add, 0 to change, 1 to destroy."],
+    [{ import: 1, forget: 1 }, "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy, 1 to forget."],
+    [{ forget: 1 }, "Plan: 0 to add, 0 to change, 0 to destroy, 1 to forget."],
+  ])("counts %p head the stack with %p", (counts, summary) => {
+    expect(line(renderPlanReview([plan("serving-dev", { counts: { ...zero, ...counts } })]), "### ")).toBe(`### \`serving-dev\`: ${summary}`);
+  });
+
+  const moved = entry("azurerm_resource_group.m", "no-op", { previousAddress: "azurerm_resource_group.old" });
+  const imported = entry("azurerm_resource_group.i", "no-op", { importing: true });
+  const read = { ...entry("azurerm_client_config.c", "read"), address: "data.azurerm_client_config.c", mode: "data" };
+  it.each([
+    ["a destroy and an update", [entry("azurerm_key_vault.a", "delete"), entry("azurerm_key_vault.b", "update")], []],
+    ["an update and a create", [entry("azurerm_key_vault.a", "update"), entry("azurerm_key_vault.b", "create")], []],
+    ["a create and a move", [entry("azurerm_key_vault.a", "create"), moved], []],
+    ["a move and an import", [moved, imported], []],
+    ["an import and a forget", [imported, entry("azurerm_key_vault.f", "forget")], []],
+    ["a forget and a read", [entry("azurerm_key_vault.f", "forget"), read], []],
+    ["a read and an output", [read], [output("o", "create", { after: 1 })]],
+  ] as [string, ResourceEntry[], OutputEntry[]][])("%s: the review does not say the infrastructure matches", (_name, resources, outputs) => {
+    expect(renderPlanReview([plan("serving-dev", { resources, outputs })])).not.toContain("Your infrastructure matches the configuration.");
+  });
+});
+
 describe("guardrails from the synthesized stack", () => {
   const finding = (rule: string, severity: "error" | "warning", path: string, waived: boolean, reason?: string) => ({
     rule,
