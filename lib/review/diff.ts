@@ -113,7 +113,7 @@ function stripIgnored(value: unknown, ignore: ReadonlySet<string>): unknown {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** Terraform-style path text: `scale_settings[0].max_node_count`, `tags["cost-center"]`. */
+/** Terraform-style path text: `scale_settings[0].max_node_count`, `tags.cost-center` (HCL names may hold dashes), `tags["cost center"]`. */
 export function formatPath(path: readonly PathStep[]): string {
   let text = "";
   for (const step of path) {
