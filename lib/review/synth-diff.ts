@@ -224,9 +224,11 @@ function renderStackDiff(d: StackDiff, detail: Detail): string[] {
     const body = [
       d.status === "removed"
         ? "**This stack is no longer synthesized.** CI stops deploying it; its resources stay until someone runs `terraform destroy`."
-        : `**${d.removed.length} ${d.removed.length === 1 ? "resource" : "resources"} removed**: Terraform will destroy ${
-            d.removed.length === 1 ? "it" : "them"
-          } unless a moved or removed block says otherwise.`,
+        : d.removed.length === 0
+          ? "**A change may replace a resource that holds data or identity**: the plan shows whether Terraform destroys it."
+          : `**${d.removed.length} ${d.removed.length === 1 ? "resource" : "resources"} removed**: Terraform will destroy ${
+              d.removed.length === 1 ? "it" : "them"
+            } unless a moved or removed block says otherwise.`,
     ];
     if (warnings.length > 0) body.push("", "Resources that hold data or identity:", "", ...warnings);
     lines.push(...quote(["[!WARNING]", ...body]), "");
