@@ -19,6 +19,8 @@ module.exports = {
   // Stops a mutant's tests at the first failure (scripts/mutation/bail-environment.js). Absolute: Stryker loads the
   // environment itself, without jest's <rootDir> substitution.
   testEnvironment: path.join(__dirname, "scripts", "mutation", "bail-environment.js"),
+  // ...and does not load the test files after the one that killed the mutant (scripts/mutation/jest-circus-bail-runner.js).
+  testRunner: path.join(__dirname, "scripts", "mutation", "jest-circus-bail-runner.js"),
   // Per mutant, only the files that hold a covering test (scripts/mutation/covering-files-sequencer.js).
   testSequencer: "<rootDir>/scripts/mutation/covering-files-sequencer.js",
 };
