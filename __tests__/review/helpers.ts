@@ -89,3 +89,18 @@ export function stackSection(markdown: string, stack: string): string {
   const next = markdown.indexOf("\n### ", start + 1);
   return markdown.slice(start, next < 0 ? undefined : next);
 }
+
+/** A hand-built stack plan with nothing in it, for renderer tests; `extra` fills in what a test needs. */
+export function stackPlan(stack: string, extra: Partial<StackPlan> = {}): StackPlan {
+  return {
+    stack,
+    source: `${stack}.json`,
+    formatVersion: "1.2",
+    errored: false,
+    resources: [],
+    drift: [],
+    outputs: [],
+    counts: { import: 0, add: 0, change: 0, destroy: 0, forget: 0 },
+    ...extra,
+  };
+}

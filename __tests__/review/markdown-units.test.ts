@@ -11,8 +11,8 @@ import {
   stringify,
   truncateMarkdown,
 } from "../../lib/review/markdown";
-import type { StackPlan } from "../../lib/review/plan";
 import { SENSITIVE_VALUE, UNKNOWN_VALUE } from "../../lib/review/sensitive";
+import { stackPlan } from "./helpers";
 
 // The Markdown building blocks of every review, each pinned with written-out expected text.
 
@@ -175,23 +175,9 @@ describe("fitToLimit and truncateMarkdown", () => {
   });
 });
 
-function emptyPlan(stack: string, extra: Partial<StackPlan> = {}): StackPlan {
-  return {
-    stack,
-    source: `${stack}.json`,
-    formatVersion: "1.2",
-    errored: false,
-    resources: [],
-    drift: [],
-    outputs: [],
-    counts: { import: 0, add: 0, change: 0, destroy: 0, forget: 0 },
-    ...extra,
-  };
-}
-
 describe("whole reviews, written out", () => {
   it("a plan with no changes: no section at all", () => {
-    expect(renderPlanReview([emptyPlan("serving-dev", { terraformVersion: "1.11.4" })])).toBe(
+    expect(renderPlanReview([stackPlan("serving-dev", { terraformVersion: "1.11.4" })])).toBe(
       [
         "<!-- plan-review -->",
         "## Terraform plan review",
@@ -207,7 +193,7 @@ describe("whole reviews, written out", () => {
   });
 
   it("a deferred plan with one unchanged resource and no synth", () => {
-    const plan = emptyPlan("serving-dev", {
+    const plan = stackPlan("serving-dev", {
       complete: false,
       resources: [
         {
@@ -247,9 +233,9 @@ describe("whole reviews, written out", () => {
   });
 
   it("a stack missing from the synth folder says so, and gets no guardrail table", () => {
-    const text = renderPlanReview([emptyPlan("serving-dev")], { synth: new Map() });
+    const text = renderPlanReview([stackPlan("serving-dev")], { synth: new Map() });
     expect(text).toContain("\n_No synthesized stack `serving-dev` in the --synth-dir folder: construct paths and guardrails are not shown._\n\n");
     expect(text).not.toContain("Guardrails");
-    expect(renderPlanReview([emptyPlan("serving-dev")])).not.toContain("No synthesized stack");
+    expect(renderPlanReview([stackPlan("serving-dev")])).not.toContain("No synthesized stack");
   });
 });

@@ -1,8 +1,9 @@
 import { renderPlanReview, renderGuardrails, renderRolloutWarnings, formatFinding, formatReason } from "../../lib/review/markdown";
-import type { OutputEntry, ResourceEntry, StackPlan } from "../../lib/review/plan";
+import type { OutputEntry, ResourceEntry } from "../../lib/review/plan";
 import type { RolloutWarning } from "../../lib/review/rollout";
 import { SENSITIVE_VALUE } from "../../lib/review/sensitive";
 import { parseSynthStack, type SynthStack } from "../../lib/review/synth";
+import { stackPlan } from "./helpers";
 
 // Hand-built plans, one per branch of the renderer, with the exact lines expected: what a reviewer reads in the
 // pull request comment is the contract, so each section is pinned line by line, written out.
@@ -30,20 +31,6 @@ function output(name: string, kind: OutputEntry["kind"], extra: Partial<OutputEn
   return { name, actions: [kind], kind, before: null, after: null, attributes: [], ...extra };
 }
 
-function plan(stack: string, extra: Partial<StackPlan> = {}): StackPlan {
-  return {
-    stack,
-    source: `${stack}.json`,
-    formatVersion: "1.2",
-    errored: false,
-    resources: [],
-    drift: [],
-    outputs: [],
-    counts: { import: 0, add: 0, change: 0, destroy: 0, forget: 0 },
-    ...extra,
-  };
-}
-
 /** The first line starting with `prefix`. */
 function line(text: string, prefix: string): string | undefined {
   return text.split("\n").find((l) => l.startsWith(prefix));
@@ -61,8 +48,8 @@ function section(text: string, heading: string): string[] {
 const STORAGE = { label: "storage account", risk: "holds data" };
 
 describe("a stack's sections, line by line", () => {
-  const stackPlan = () =>
-    plan("serving-dev", {
+  const richPlan = () =>
+    stackPlan("serving-dev", {
       terraformVersion: "1.11.4",
       counts: { import: 1, add: 2, change: 1, destroy: 2, forget: 1 },
       resources: [
@@ -103,7 +90,7 @@ describe("a stack's sections, line by line", () => {
         entry("azurerm_resource_group.rg", "replace", { actions: ["delete", "create"] }),
       ],
     });
-  const render = () => renderPlanReview([stackPlan()]);
+  const render = () => renderPlanReview([richPlan()]);
 
   it("heads the stack with Terraform's summary, imports and forgets included", () => {
     expect(line(render(), "### ")).toBe("### `serving-dev`: Plan: 1 to import, 2 to add, 1 to change, 2 to destroy, 1 to forget.");
@@ -213,7 +200,7 @@ describe("a stack's sections, line by line", () => {
   it("in compact detail: no attribute lines, whole-value outputs, unchanged as a count", () => {
     // A budget the full review exceeds and the compact one fits.
     const full = render().length;
-    const text = renderPlanReview([stackPlan()], { maxChars: full - 1 });
+    const text = renderPlanReview([richPlan()], { maxChars: full - 1 });
     expect(text).toContain("> Attribute-level detail was left out so the review fits in one GitHub comment; the workflow log has the full plan.");
     expect(text).not.toContain("`purge_protection_enabled`");
     expect(text).not.toContain("`sku_name`");
@@ -225,7 +212,7 @@ describe("a stack's sections, line by line", () => {
 
 describe("stacks with nothing, or little, to show", () => {
   it("says when there is nothing to change, and when no plan was given", () => {
-    const text = renderPlanReview([plan("serving-dev")]);
+    const text = renderPlanReview([stackPlan("serving-dev")]);
     expect(line(text, "### ")).toBe("### `serving-dev`: No changes.");
     expect(text).toContain("\nYour infrastructure matches the configuration.\n");
     expect(text.endsWith("<sub>plan-review · from `terraform show -json` · sensitive values masked</sub>\n")).toBe(true);
@@ -233,30 +220,30 @@ describe("stacks with nothing, or little, to show", () => {
   });
 
   it("an errored plan with no changes is not 'No changes' nor 'matches the configuration'", () => {
-    const text = renderPlanReview([plan("serving-dev", { errored: true })]);
+    const text = renderPlanReview([stackPlan("serving-dev", { errored: true })]);
     expect(line(text, "### ")).toBe("### `serving-dev`: Plan: 0 to add, 0 to change, 0 to destroy.");
     expect(text).toContain("> Terraform reported errors while planning: this plan is incomplete and cannot be applied.");
     expect(text).not.toContain("matches the configuration");
   });
 
   it("one destructive change is 'change', without a count of stateful ones", () => {
-    const text = renderPlanReview([plan("serving-dev", { resources: [entry("azurerm_role_assignment.a", "delete")] })]);
+    const text = renderPlanReview([stackPlan("serving-dev", { resources: [entry("azurerm_role_assignment.a", "delete")] })]);
     expect(text).toContain("> **1 destructive change**. Check that each one is intended.");
   });
 
   it("an output changed only in an action list it does not know is shown with its actions", () => {
-    const text = renderPlanReview([plan("serving-dev", { outputs: [output("x", "read", { actions: ["read"], before: 1, after: 2 })] })]);
+    const text = renderPlanReview([stackPlan("serving-dev", { outputs: [output("x", "read", { actions: ["read"], before: 1, after: 2 })] })]);
     expect(section(text, "#### Output changes")).toEqual(["#### Output changes (1)", "", "- `x` (read): `1` → `2`"]);
   });
 
   it("several stacks get a summary table: destructive count, and how many hold data or identity", () => {
-    const dev = plan("serving-dev", { counts: { import: 0, add: 0, change: 0, destroy: 1, forget: 0 }, resources: [entry("azurerm_role_assignment.a", "delete")] });
-    const prod = plan("serving-prod", {
+    const dev = stackPlan("serving-dev", { counts: { import: 0, add: 0, change: 0, destroy: 1, forget: 0 }, resources: [entry("azurerm_role_assignment.a", "delete")] });
+    const prod = stackPlan("serving-prod", {
       terraformVersion: "1.12.0",
       counts: { import: 0, add: 1, change: 0, destroy: 1, forget: 0 },
       resources: [entry("azurerm_storage_account.s", "replace", { actions: ["delete", "create"], stateful: STORAGE }), entry("azurerm_key_vault.k", "create")],
     });
-    const empty = plan("state-st", { terraformVersion: "1.11.4" });
+    const empty = stackPlan("state-st", { terraformVersion: "1.11.4" });
     const text = renderPlanReview([prod, empty, dev]);
     const lines = text.split("\n");
     const start = lines.indexOf("| Stack | Plan | Destructive |");
@@ -272,7 +259,7 @@ describe("stacks with nothing, or little, to show", () => {
   });
 
   it("a deposed object and a note, escaped", () => {
-    const text = renderPlanReview([plan("serving-dev", { resources: [entry("azurerm_key_vault.k", "delete", { deposed: "abc123" })] })], { note: "plan *failed* <b>" });
+    const text = renderPlanReview([stackPlan("serving-dev", { resources: [entry("azurerm_key_vault.k", "delete", { deposed: "abc123" })] })], { note: "plan *failed* <b>" });
     expect(text.split("\n").slice(3, 6)).toEqual(["> [!CAUTION]", "> plan \\*failed\\* &lt;b&gt;", ""]);
     expect(text).toContain("> - **destroy** `azurerm_key_vault.k` (deposed object `abc123`)");
   });
@@ -291,7 +278,7 @@ describe("'No changes' and 'matches the configuration' only when nothing at all 
     [{ import: 1, forget: 1 }, "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy, 1 to forget."],
     [{ forget: 1 }, "Plan: 0 to add, 0 to change, 0 to destroy, 1 to forget."],
   ])("counts %p head the stack with %p", (counts, summary) => {
-    expect(line(renderPlanReview([plan("serving-dev", { counts: { ...zero, ...counts } })]), "### ")).toBe(`### \`serving-dev\`: ${summary}`);
+    expect(line(renderPlanReview([stackPlan("serving-dev", { counts: { ...zero, ...counts } })]), "### ")).toBe(`### \`serving-dev\`: ${summary}`);
   });
 
   const moved = entry("azurerm_resource_group.m", "no-op", { previousAddress: "azurerm_resource_group.old" });
@@ -306,7 +293,7 @@ describe("'No changes' and 'matches the configuration' only when nothing at all 
     ["a forget and a read", [entry("azurerm_key_vault.f", "forget"), read], []],
     ["a read and an output", [read], [output("o", "create", { after: 1 })]],
   ] as [string, ResourceEntry[], OutputEntry[]][])("%s: the review does not say the infrastructure matches", (_name, resources, outputs) => {
-    expect(renderPlanReview([plan("serving-dev", { resources, outputs })])).not.toContain("Your infrastructure matches the configuration.");
+    expect(renderPlanReview([stackPlan("serving-dev", { resources, outputs })])).not.toContain("Your infrastructure matches the configuration.");
   });
 });
 
@@ -383,7 +370,7 @@ describe("guardrails from the synthesized stack", () => {
       { findings: [finding("storage-tls", "warning", "serving-dev/storage", false), finding("compute-ssh", "error", "serving-dev/other", false)], waivers: [] },
       { azurerm_storage_account: { ml: { "//": { metadata: { path: "serving-dev/storage" } }, name: "st" } } },
     );
-    const text = renderPlanReview([plan("serving-dev", { resources: [entry("azurerm_storage_account.ml", "delete")] })], { synth: new Map([["serving-dev", synth]]) });
+    const text = renderPlanReview([stackPlan("serving-dev", { resources: [entry("azurerm_storage_account.ml", "delete")] })], { synth: new Map([["serving-dev", synth]]) });
     expect(text).toContain("> - **destroy** `azurerm_storage_account.ml` · construct `serving-dev/storage`\n>   - guardrail `storage-tls` (warning, open): storage-tls at serving-dev/storage\n\n");
   });
 
