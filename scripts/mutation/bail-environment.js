@@ -10,14 +10,12 @@
 const { TestEnvironment } = require("jest-environment-node");
 const state = require("./mutant-state");
 
-const ACTIVE_MUTANT = "__STRYKER_ACTIVE_MUTANT__";
-
 class BailOnFirstFailureEnvironment extends TestEnvironment {
   async handleTestEvent(event) {
-    const mutant = process.env[ACTIVE_MUTANT];
+    const mutant = state.activeMutant();
     if (mutant === undefined) return;
     // jest-circus decides whether to skip a test after the `test_start` event, so a mode set here is honoured.
-    if (event.name === "test_start" && state.killedMutant === mutant) event.test.mode = "skip";
+    if (event.name === "test_start" && state.alreadyKilled()) event.test.mode = "skip";
     if (event.name === "test_done" && event.test.errors.length > 0) state.killedMutant = mutant;
   }
 }

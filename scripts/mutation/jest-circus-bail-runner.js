@@ -13,8 +13,7 @@ const { createEmptyTestResult } = require("@jest/test-result");
 const state = require("./mutant-state");
 
 module.exports = async function bailRunner(globalConfig, config, environment, runtime, testPath, sendMessageToJest) {
-  const mutant = process.env["__STRYKER_ACTIVE_MUTANT__"];
-  if (mutant !== undefined && state.killedMutant === mutant) {
+  if (state.alreadyKilled()) {
     // Jest refuses a file result without tests, so it reports one skipped placeholder (Stryker ignores skipped tests).
     const title = "(not loaded: a test already killed the mutant)";
     const placeholder = {
