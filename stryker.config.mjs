@@ -4,7 +4,11 @@ export default {
   packageManager: "npm",
   testRunner: "jest",
   // Jest transforms TypeScript with @swc/jest as usual; the stryker config only leaves out the child-process tests.
-  jest: { projectType: "custom", configFile: "jest.stryker.config.js", enableFindRelatedTests: true },
+  // No `findRelatedTests`: jest follows imports only inside its roots (__tests__, plus the mutated file's folder that
+  // Stryker adds), so a test that reaches lib/constructs through lib/stacks (apply-order, serving-stack) was never
+  // run against a construct mutant, and such mutants were reported as survivors. The covering-files sequencer
+  // already limits each mutant's run to the files that hold its covering tests.
+  jest: { projectType: "custom", configFile: "jest.stryker.config.js", enableFindRelatedTests: false },
   mutate: ["lib/config/**/*.ts", "lib/constructs/**/*.ts", "lib/guardrails/**/*.ts", "lib/review/**/*.ts", "!lib/**/index.ts"],
   // Each mutant runs only the tests that cover it.
   coverageAnalysis: "perTest",
