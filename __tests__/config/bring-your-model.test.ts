@@ -127,11 +127,15 @@ describe("references by name", () => {
 
   test("other strings say what a reference looks like", () => {
     expect(rules(withEndpoint([deployment({ environment: "churn-env:1" })]))).toEqual([
-      'endpoint.deployments[0].environment: must be azureml:<name>:<version> (a environment registered in this workspace), an asset id, or a mapping (got "churn-env:1")',
+      'endpoint.deployments[0].environment: must be azureml:<name>:<version> (an environment registered in this workspace), an asset id, or a mapping (got "churn-env:1")',
     ]);
     expect(rules(withEndpoint([deployment({ model: 3 })]))).toEqual([
       "endpoint.deployments[0].model: must be azureml:<name>:<version>, an asset id, or a mapping (got 3)",
     ]);
+  });
+
+  test("a deployment without a model hears that it is required, not what shapes a model may have", () => {
+    expect(rules(withEndpoint([deployment({ model: undefined })]))).toEqual(["endpoint.deployments[0].model: is required"]);
   });
 
   test("a typo inside a model mapping still gets a hint", () => {

@@ -71,6 +71,21 @@ describe("rejecting bad input", () => {
     );
   });
 
+  test("an alias with no anchor before it is malformed YAML, on the alias's line, not a crash", () => {
+    expect(problemsOf({ "dev.yaml": "project: churn\nlocation: westeurope\nstate: *later\ncompute: &later {}\n" })).toEqual([
+      "dev.yaml:3: is not valid YAML: Unresolved alias (the anchor must be set before the alias): later",
+    ]);
+  });
+
+  test("an alias after its anchor is fine YAML", () => {
+    const problems = problemsOf({ "dev.yaml": "project: &p churn\nlocation: *p\n" });
+    expect(problems.some((p) => p.includes("not valid YAML"))).toBe(false);
+    // The alias resolved: the region check sees the anchored value.
+    expect(problems).toContain(
+      'dev.yaml:2: location: must be an Azure region name such as westeurope (see `az account list-locations -o table`) (got "churn")',
+    );
+  });
+
   test("an empty file says what it must contain", () => {
     expect(problemsOf({ "dev.yaml": "# nothing yet\n" })).toEqual([
       "dev.yaml: is empty: it must be a mapping with at least project, location, state and compute",

@@ -2,11 +2,12 @@ import * as z from "zod";
 
 /** The rule text for one zod issue, phrased to follow the field name. */
 export function ruleOf(issue: z.core.$ZodIssue): string {
+  // A missing field is missing, whatever shapes it could have had (a union's message lists them).
+  if (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "invalid_union")) return "is required";
   // Messages written in this project's schema already read "must ..."; zod's defaults get rephrased below.
   if (issue.message.startsWith("must ")) return issue.message;
   switch (issue.code) {
     case "invalid_type":
-      if (issue.input === undefined) return "is required";
       return `must be ${describeType(issue.expected)}`;
     case "too_small":
       return boundRule(issue.origin, issue.minimum, issue.inclusive ?? true, "min");

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
 import { readLocalContent, type CodeBundle, type LocalContent } from "./code-bundle";
 import { ConfigError, fieldPath, type ConfigProblem } from "./errors";
 import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
@@ -112,7 +112,15 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
     }
     return { problems };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // The parser accepts an alias whose anchor comes later or never (`project: *x`); only conversion refuses it.
+    const line = firstUnresolvedAlias(doc, lineCounter);
+    problems.push({ file, line, field: "", rule: `is not valid YAML: ${firstLine((error as Error).message)}` });
+    return { problems };
+  }
   if (data === null || data === undefined) {
     problems.push({ file, field: "", rule: "is empty: it must be a mapping with at least project, location, state and compute" });
     return { problems };
@@ -136,7 +144,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
           );
         }
       } else if (
-        (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "custom")) ||
+        (issue.input === undefined && (issue.code === "invalid_type" || issue.code === "custom" || issue.code === "invalid_union")) ||
         (issue.code === "custom" && issue.params?.missing === true)
       ) {
         // A missing field, or a rule about a field that names no value (see checkNetwork and the model rules).
@@ -240,6 +248,19 @@ function withAbsolutePaths(config: ServingConfig, dir: string): ServingConfig {
 }
 
 /** The 1-based line of the deepest node of `path` that exists in the document. */
+/** The line of the first alias with no anchor before it, which is what makes a parsed document fail to convert. */
+function firstUnresolvedAlias(doc: Document, lineCounter: LineCounter): number | undefined {
+  let line: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined || node.range === undefined || node.range === null) return undefined;
+      line = lineCounter.linePos(node.range[0]).line;
+      return visit.BREAK;
+    },
+  });
+  return line;
+}
+
 function locate(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   let node: unknown = doc.contents;
   let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];

@@ -144,7 +144,7 @@ function assetReference(kind: "model" | "environment") {
     }
     ctx.addIssue({
       code: "custom",
-      message: `must be azureml:<name>:<version> (a ${kind} registered in this workspace), an asset id, or a mapping`,
+      message: `must be azureml:<name>:<version> (${kind === "environment" ? "an" : "a"} ${kind} registered in this workspace), an asset id, or a mapping`,
       input: value,
     });
     return z.NEVER;
