@@ -77,6 +77,12 @@ describe("rejecting bad input", () => {
     ]);
   });
 
+  test("the line is that of the alias with no anchor, not of an earlier alias that has one", () => {
+    expect(problemsOf({ "dev.yaml": "project: &p churn\nlocation: *p\nstate: *later\ncompute: &later {}\n" })).toEqual([
+      "dev.yaml:3: is not valid YAML: Unresolved alias (the anchor must be set before the alias): later",
+    ]);
+  });
+
   test("an alias after its anchor is fine YAML", () => {
     const problems = problemsOf({ "dev.yaml": "project: &p churn\nlocation: *p\n" });
     expect(problems.some((p) => p.includes("not valid YAML"))).toBe(false);

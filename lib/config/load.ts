@@ -253,8 +253,8 @@ function firstUnresolvedAlias(doc: Document, lineCounter: LineCounter): number |
   let line: number | undefined;
   visit(doc, {
     Alias(_, node) {
-      if (node.resolve(doc) !== undefined || node.range === undefined || node.range === null) return undefined;
-      line = lineCounter.linePos(node.range[0]).line;
+      if (node.resolve(doc) !== undefined) return undefined;
+      if (node.range) line = lineCounter.linePos(node.range[0]).line;
       return visit.BREAK;
     },
   });
