@@ -247,7 +247,6 @@ function withAbsolutePaths(config: ServingConfig, dir: string): ServingConfig {
   };
 }
 
-/** The 1-based line of the deepest node of `path` that exists in the document. */
 /** The line of the first alias with no anchor before it, which is what makes a parsed document fail to convert. */
 function firstUnresolvedAlias(doc: Document, lineCounter: LineCounter): number | undefined {
   let line: number | undefined;
@@ -261,6 +260,7 @@ function firstUnresolvedAlias(doc: Document, lineCounter: LineCounter): number |
   return line;
 }
 
+/** The 1-based line of the deepest node of `path` that exists in the document. */
 function locate(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   let node: unknown = doc.contents;
   let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];
