@@ -1,6 +1,6 @@
 import { App } from "cdktf";
 import { errorAnnotations, removeOrphanedStacks, removeSynthesizedStacks, synthOutdir } from "./lib/app/synth-output";
-import { ConfigError } from "./lib/config/errors";
+import { ConfigError, formatWarning } from "./lib/config/errors";
 import { loadEnvironments } from "./lib/config/load";
 import { PropsError } from "./lib/constructs/invariants";
 import { checkGuardrails, formatGuardrailReport } from "./lib/guardrails";
@@ -21,6 +21,10 @@ try {
   process.stderr.write(`Config is invalid (${count}):\n${error.message}\n`);
   process.exit(1);
 }
+
+// Warnings never stop a synth; they go to stdout with the guardrail warnings, each with its file and line.
+const warnings = environments.flatMap((e) => e.warnings).map(formatWarning);
+if (warnings.length > 0) process.stdout.write(`${warnings.join("\n")}\n`);
 
 const app = new App();
 try {

@@ -1,3 +1,5 @@
+import type { ConfigWarningId } from "../guardrails/rule-ids";
+
 /** One problem found in a config file: where it is, which field, which rule, which value. */
 export interface ConfigProblem {
   /** Path of the file, as shown to the user (relative to the working directory when inside it). */
@@ -12,6 +14,14 @@ export interface ConfigProblem {
   readonly value?: unknown;
   /** True when a value was received (so that `undefined`/`null` values still print). */
   readonly hasValue?: boolean;
+}
+
+/** Something in a config file that synthesizes but will likely not deploy or not behave as meant; never stops a synth. */
+export interface ConfigWarning extends ConfigProblem {
+  /** The warning's id, which `waivers` may name. */
+  readonly id: ConfigWarningId;
+  /** The reason of the waiver that silences it, when one does. */
+  readonly waivedBecause?: string;
 }
 
 /** Thrown when config files break the contract; carries every problem, not just the first. */
@@ -45,4 +55,15 @@ export function fieldPath(path: readonly PropertyKey[]): string {
     if (typeof part === "number") return `${text}[${part}]`;
     return text === "" ? String(part) : `${text}.${String(part)}`;
   }, "");
+}
+
+/**
+ * `warning <id>: file:line: field: rule (got value)` and how to waive it, or one line saying it was waived and why.
+ */
+export function formatWarning(warning: ConfigWarning): string {
+  if (warning.waivedBecause !== undefined) {
+    const where = warning.line === undefined ? warning.file : `${warning.file}:${warning.line}`;
+    return `warning waived ${warning.id} at ${where}${warning.field === "" ? "" : ` ${warning.field}`}: ${warning.waivedBecause}`;
+  }
+  return `warning ${warning.id}: ${formatProblem(warning)}\n  To waive, add to ${warning.file}: waivers: [{ rule: ${warning.id}, reason: "<why this is fine here>" }]`;
 }

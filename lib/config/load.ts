@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
 import { readLocalContent, type CodeBundle, type LocalContent } from "./code-bundle";
-import { ConfigError, fieldPath, type ConfigProblem } from "./errors";
+import { ConfigError, fieldPath, type ConfigProblem, type ConfigWarning } from "./errors";
 import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
-import { checkEnvironment, isLocalPath, type Report } from "./rules";
+import { checkEnvironment, isLocalPath, type Report, type Warn } from "./rules";
 import { configSchema, ENV_NAME_PATTERN, type ServingConfig } from "./schema";
 
 /** One environment, validated: defaults applied and local paths made absolute. */
@@ -18,6 +18,8 @@ export interface LoadedEnvironment {
   readonly codeBundles: ReadonlyMap<string, CodeBundle>;
   /** Local model files and folders and Docker build contexts this environment uploads, by absolute path. */
   readonly uploads: ReadonlyMap<string, LocalContent>;
+  /** What synthesizes but likely will not deploy or behave as meant, in line order; waived ones say why. */
+  readonly warnings: readonly ConfigWarning[];
 }
 
 /** Where to read config from. */
@@ -157,7 +159,21 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
   }
 
   const dir = resolve(path, "..");
-  checkEnvironment(parsed.data, { dir, report, localContent });
+  const warnings: ConfigWarning[] = [];
+  const warn: Warn = (id, at, rule, ...value) => {
+    const waiver = parsed.data.waivers.find((w) => w.rule === id);
+    warnings.push({
+      id,
+      file,
+      line: lineOf(at),
+      field: fieldPath(at),
+      rule,
+      value: value[0],
+      hasValue: value.length > 0,
+      ...(waiver ? { waivedBecause: waiver.reason } : {}),
+    });
+  };
+  checkEnvironment(parsed.data, { dir, report, warn, localContent });
   if (problems.length > 0) return { problems };
 
   const config = withAbsolutePaths(parsed.data, dir);
@@ -169,7 +185,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
       if (upload !== undefined) uploads.set(upload, localContent(upload));
     }
   }
-  return { problems, environment: { name: env, file, config, codeBundles, uploads } };
+  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings) } };
 }
 
 /** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */
@@ -292,7 +308,7 @@ function displayPath(path: string, root: string): string {
 }
 
 /** Files in name order, and within a file in line order, so the list reads top to bottom. */
-function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+function sortProblems<T extends ConfigProblem>(problems: T[]): T[] {
   return problems
     .map((problem, index) => ({ problem, index }))
     .sort((a, b) =>

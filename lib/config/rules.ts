@@ -1,16 +1,25 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { CODE_LIMITS, type LocalContent } from "./code-bundle";
+import type { ConfigWarningId } from "../guardrails/rule-ids";
 import { STORAGE_URI, type CodeConfig, type EnvironmentAssetConfig, type ModelConfig, type ServingConfig } from "./schema";
 
 /** Reports one problem at a field path; `value` is what the file says there. */
 export type Report = (path: readonly PropertyKey[], rule: string, value?: unknown) => void;
+
+/** Reports one warning at a field path: the config synthesizes, but probably will not deploy or behave as meant. */
+export type Warn = (id: ConfigWarningId, path: readonly PropertyKey[], rule: string, value?: unknown) => void;
 
 /** What the cross-field rules need besides the config itself. */
 export interface RuleContext {
   /** Absolute folder of the config file: relative paths resolve from here. */
   readonly dir: string;
   readonly report: Report;
+  /**
+   * Reports a warning; it never stops the synth.
+   * @default warnings are dropped
+   */
+  readonly warn?: Warn;
   /** Lists and hashes a local file or folder (code, model, build context) once per run, however many use it. */
   readonly localContent: (absolutePath: string) => LocalContent;
 }

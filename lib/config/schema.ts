@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { RULE_IDS } from "../guardrails/rule-ids";
+import { CONFIG_WARNING_IDS, RULE_IDS } from "../guardrails/rule-ids";
 import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
 import { checkNetwork } from "./network-rules";
@@ -490,7 +490,8 @@ const configObjectSchema = z.strictObject({
   waivers: z
     .array(
       z.strictObject({
-        rule: z.enum(RULE_IDS),
+        // Guardrail rules (checked on the stack) and config warnings (checked here) share one list.
+        rule: z.enum([...RULE_IDS, ...CONFIG_WARNING_IDS]),
         reason: z.string().refine((reason) => reason.trim() !== "", {
           message: "must be a non-empty reason: say why the rule does not apply",
         }),

@@ -30,3 +30,21 @@ export const RULE_IDS = [
 
 /** One guardrail rule id. */
 export type RuleId = (typeof RULE_IDS)[number];
+
+/**
+ * Stable ids of the config warnings: what the config loader warns about at synth (with the file and line), and what
+ * a waiver in the same `waivers` list may silence with a reason. Never renamed, like {@link RULE_IDS}.
+ */
+export const CONFIG_WARNING_IDS = [
+  "model-path-not-yet-there",
+  "conda-host-not-allowed",
+  "collector-without-scoring-script",
+] as const;
+
+/** One config warning id. */
+export type ConfigWarningId = (typeof CONFIG_WARNING_IDS)[number];
+
+/** Whether a waiver names a guardrail rule (checked on the synthesized stack), not a config warning. */
+export function isGuardrailRule(id: RuleId | ConfigWarningId): id is RuleId {
+  return (RULE_IDS as readonly string[]).includes(id);
+}

@@ -18,7 +18,8 @@ import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs
 import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
 import { OnlineDeployment } from "../constructs/online-deployment";
 import { OnlineEndpoint } from "../constructs/online-endpoint";
-import { applyGuardrails } from "../guardrails";
+import { applyGuardrails, type GuardrailWaiver } from "../guardrails";
+import { isGuardrailRule } from "../guardrails/rule-ids";
 
 /** The stack name of an environment: `serving-<env>`. */
 export function servingStackName(env: string): string {
@@ -70,7 +71,7 @@ export class ServingStack extends TerraformStack {
     // The workspace itself needs azapi (its datastore auth mode), so every serving stack has the provider.
     new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
 
-    applyGuardrails(this, config.waivers, { configFile: environment.file });
+    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file });
 
     const client = new DataAzurermClientConfig(this, "client");
 
@@ -299,6 +300,11 @@ export class ServingStack extends TerraformStack {
     }
     return { name: bundle.name, path: bundle.path, files: bundle.files, contentHash: bundle.contentHash };
   }
+}
+
+/** The waivers of guardrail rules; those of config warnings were applied when the config was loaded. */
+function guardrailWaivers(waivers: ServingConfig["waivers"]): GuardrailWaiver[] {
+  return waivers.flatMap((w) => (isGuardrailRule(w.rule) ? [{ rule: w.rule, reason: w.reason }] : []));
 }
 
 /** Where the private endpoints go: a subnet to create, or an existing one. */
