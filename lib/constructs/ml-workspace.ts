@@ -368,6 +368,30 @@ export class MlWorkspace extends Construct {
   }
 
   /**
+   * Name of the blob container behind the workspace's default datastore (`workspaceblobstore`), which Azure ML
+   * creates with the workspace: `azureml-blobstore-<the workspace's immutable GUID>`. Known after apply.
+   */
+  get defaultContainerName(): string {
+    return `azureml-blobstore-${this.workspace.workspaceId}`;
+  }
+
+  /** ARM id of {@link defaultContainerName}, the narrowest scope a role for the default datastore's blobs can have. */
+  get defaultContainerId(): string {
+    return `${this.storageAccount.id}/blobServices/default/containers/${this.defaultContainerName}`;
+  }
+
+  /**
+   * Lets a principal read and write the default datastore's blobs only: role Storage Blob Data Contributor, scope
+   * the default datastore's container ({@link defaultContainerId}), not the account.
+   *
+   * Data collection lands there (`modelDataCollector/...`), as do uploads made the az ml way (`LocalUpload/...`).
+   * The assignment is created under `grantee` with id `default-container-write`; a second call returns it.
+   */
+  grantDefaultContainerWrite(grantee: Construct, principal: Principal): RoleAssignment {
+    return grantRole(grantee, "default-container-write", "Storage Blob Data Contributor", this.defaultContainerId, principal);
+  }
+
+  /**
    * Lets a principal read and write table entities (Parallel Run's progress tables): role Storage Table Data
    * Contributor, scope the workspace storage account.
    *
