@@ -9,9 +9,9 @@ import { ModelAssets, type LocalFiles } from "../../lib/constructs/model-assets"
 import { OnlineDeployment, type OnlineDeploymentProps } from "../../lib/constructs/online-deployment";
 import { OnlineEndpoint } from "../../lib/constructs/online-endpoint";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
-import { newComputeCluster, newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
+import { newComputeCluster, newStack, newWorkspace, resourceAt, synthJson, azapiBesidesWorkspace } from "../helpers/stacks";
 
-const WS = "${azurerm_machine_learning_workspace.ml_workspace_46391A20.id}";
+const WS = "${azapi_resource.ml_workspace_46391A20.id}";
 const UPLOADS = "${azurerm_storage_account.ml_storage_3B97082E.primary_blob_endpoint}${azurerm_storage_container.assets_upload-container_BDF8BD75.name}/";
 
 /** A throw-away folder of files, hashed the way the config loader hashes uploads. */
@@ -25,7 +25,7 @@ function local(files: Record<string, string>, path = ""): LocalFiles {
 }
 
 function assetsIn(stack: TerraformStack): ModelAssets {
-  return new ModelAssets(stack, "assets", { workspace: newWorkspace(stack), deployer: { principalId: "22222222-2222-2222-2222-222222222222" } });
+  return new ModelAssets(stack, "assets", { workspace: newWorkspace(stack), uploaders: [{ principalId: "22222222-2222-2222-2222-222222222222" }] });
 }
 
 const blobsOf = (json: any) => Object.values(json.resource.azurerm_storage_blob ?? {}) as any[];
@@ -68,7 +68,7 @@ describe("ModelAssets uploads of local models", () => {
     assets.model({ name: "churn", type: "custom_model", files: local({ "m/a.bin": "b" }, "m") });
     const json = synthJson(stack);
     expect(blobsOf(json)).toHaveLength(2);
-    expect(Object.values(json.resource.azapi_resource).map((r: any) => r.body.properties.modelUri).filter((u: string) => u.includes(files.contentHash))).toHaveLength(2);
+    expect(Object.values(azapiBesidesWorkspace(json)).map((r: any) => r.body.properties.modelUri).filter((u: string) => u.includes(files.contentHash))).toHaveLength(2);
   });
 
   test("the same content from another folder of the same name is the same model; under another name it is refused", () => {
@@ -81,17 +81,17 @@ describe("ModelAssets uploads of local models", () => {
     const renamed = local({ "other/a.bin": "a" }, "other");
     expect(() => assets.model({ name: "churn", type: "custom_model", files: renamed })).toThrow(/ModelAssets: model-churn-[0-9a-f]{12}: must be defined the same way wherever it is used/);
     const json = synthJson(stack);
-    expect(Object.keys(json.resource.azapi_resource)).toHaveLength(1);
+    expect(Object.keys(azapiBesidesWorkspace(json))).toHaveLength(1);
     expect(blobsOf(json)).toHaveLength(1);
   });
 
-  test("every upload waits for the deployer's role propagation and identity datastore mode", () => {
+  test("every upload waits for the uploader's role on its container to propagate, and for the datastores", () => {
     const stack = newStack();
     assetsIn(stack).model({ name: "churn", type: "custom_model", files: local({ "m/a.bin": "a" }, "m") });
     const [blob] = blobsOf(synthJson(stack));
     expect(blob.depends_on).toEqual([
-      expect.stringMatching(/^time_sleep\.assets_deployer_propagation_wait_\w+$/),
-      expect.stringMatching(/^azapi_update_resource\.ml_datastore-auth_\w+$/),
+      expect.stringMatching(/^time_sleep\.assets_upload-container-access_propagation_wait_\w+$/),
+      expect.stringMatching(/^time_sleep\.ml_datastore-access_wait_\w+$/),
     ]);
   });
 });
@@ -138,7 +138,7 @@ describe("ModelAssets environments", () => {
     const json = synthJson(stack);
     expect(json.output.model.value).toBe(`${WS}/models/churn/versions/3`);
     expect(json.output.environment.value).toBe(`${WS}/environments/sklearn/versions/12`);
-    expect(json.resource.azapi_resource).toBeUndefined();
+    expect(azapiBesidesWorkspace(json)).toBeUndefined();
   });
 });
 

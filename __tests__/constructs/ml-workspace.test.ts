@@ -2,7 +2,6 @@ import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-ins
 import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
-import { MachineLearningWorkspace } from "@cdktf/provider-azurerm/lib/machine-learning-workspace";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { Testing } from "cdktf";
@@ -19,17 +18,26 @@ describe("MlWorkspace defaults", () => {
     const stack = newStack();
     newWorkspace(stack);
     const json = synthJson(stack);
-    const ws = resourceAt(json, "azurerm_machine_learning_workspace", "ml/workspace");
+    const ws = resourceAt(json, "azapi_resource", "ml/workspace");
     expect(ws).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces@2025-12-01",
       name: "mlw-test",
-      identity: { type: "SystemAssigned" },
-      public_network_access_enabled: true,
-      v1_legacy_mode_enabled: false,
-      application_insights_id: expect.stringMatching(/^\$\{azurerm_application_insights\.ml_app-insights_\w+\.id\}$/),
-      key_vault_id: expect.stringMatching(/^\$\{azurerm_key_vault\.ml_key-vault_\w+\.id\}$/),
-      storage_account_id: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
-      container_registry_id: expect.stringMatching(/^\$\{azurerm_container_registry\.ml_registry_\w+\.id\}$/),
+      parent_id: workspaceProps.resourceGroupId,
+      location: "westeurope",
+      identity: [{ type: "SystemAssigned" }],
+      body: {
+        kind: "Default",
+        properties: expect.objectContaining({
+          publicNetworkAccess: "Enabled",
+          v1LegacyMode: false,
+          applicationInsights: expect.stringMatching(/^\$\{azurerm_application_insights\.ml_app-insights_\w+\.id\}$/),
+          keyVault: expect.stringMatching(/^\$\{azurerm_key_vault\.ml_key-vault_\w+\.id\}$/),
+          storageAccount: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+          containerRegistry: expect.stringMatching(/^\$\{azurerm_container_registry\.ml_registry_\w+\.id\}$/),
+        }),
+      },
     });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
   test("Application Insights is workspace-based, on the Log Analytics workspace", () => {
@@ -74,7 +82,7 @@ describe("MlWorkspace defaults", () => {
   });
 
   test.each([
-    ["azurerm_machine_learning_workspace", "ml/workspace"],
+    ["azapi_resource", "ml/workspace"],
     ["azurerm_key_vault", "ml/key-vault"],
     ["azurerm_storage_account", "ml/storage"],
     ["azurerm_container_registry", "ml/registry"],
@@ -110,9 +118,6 @@ describe("MlWorkspace security and Azure contract settings, one assertion each",
     ["azurerm_container_registry", "ml/registry", "admin_enabled", false],
     ["azurerm_container_registry", "ml/registry", "anonymous_pull_enabled", false],
     ["azurerm_container_registry", "ml/registry", "sku", "Standard"],
-    ["azurerm_machine_learning_workspace", "ml/workspace", "sku_name", "Basic"],
-    ["azurerm_machine_learning_workspace", "ml/workspace", "v1_legacy_mode_enabled", false],
-    ["azurerm_machine_learning_workspace", "ml/workspace", "public_network_access_enabled", true],
     ["azurerm_log_analytics_workspace", "ml/log-analytics", "sku", "PerGB2018"],
     ["azurerm_log_analytics_workspace", "ml/log-analytics", "retention_in_days", 30],
     ["azurerm_application_insights", "ml/app-insights", "application_type", "web"],
@@ -120,16 +125,68 @@ describe("MlWorkspace security and Azure contract settings, one assertion each",
     expect(resourceAt(json, type, path)[attribute]).toEqual(expected);
   });
 
+  const workspace = () => resourceAt(json, "azapi_resource", "ml/workspace");
+
+  test.each<[string, unknown]>([
+    ["kind", "Default"],
+    ["sku", { name: "Basic", tier: "Basic" }],
+  ])("workspace body: %s = %p", (key, expected) => {
+    expect(workspace().body[key]).toEqual(expected);
+  });
+
+  test.each<[string, unknown]>([
+    ["v1LegacyMode", false],
+    ["publicNetworkAccess", "Enabled"],
+    // Born keyless, in the spelling az ml sends (and the service returns): no switch after creation.
+    ["systemDatastoresAuthMode", "identity"],
+  ])("workspace body: properties.%s = %p", (key, expected) => {
+    expect(workspace().body.properties[key]).toEqual(expected);
+  });
+
+  test("a public workspace has no managed network and no image build compute", () => {
+    expect(workspace().body.properties).not.toHaveProperty("managedNetwork");
+    expect(workspace().body.properties).not.toHaveProperty("imageBuildCompute");
+  });
+
   test("the workspace identity is system-assigned", () => {
-    expect(resourceAt(json, "azurerm_machine_learning_workspace", "ml/workspace").identity).toEqual({ type: "SystemAssigned" });
+    expect(workspace().identity).toEqual([{ type: "SystemAssigned" }]);
+  });
+
+  test("Azure's re-cased ids and enums do not read as changes", () => {
+    expect(workspace().ignore_casing).toBe(true);
+  });
+
+  test("the workspace's GUID is exported: it names the default datastore's container", () => {
+    expect(workspace().response_export_values).toEqual(["properties.workspaceId"]);
+  });
+
+  test("stacks that hold the azurerm workspace move it to azapi in place", () => {
+    const address = Object.keys(json.resource.azapi_resource).find((k) => k.startsWith("ml_workspace_"));
+    expect(json.moved).toEqual([{ from: `azurerm_machine_learning_workspace.${address}`, to: `azapi_resource.${address}` }]);
+  });
+
+  test("nothing patches the workspace after it is created", () => {
+    expect(json.resource.azapi_update_resource).toBeUndefined();
   });
 
   test("blob lifecycle: versioning, and 7 days to restore deleted blobs and containers", () => {
-    expect(resourceAt(json, "azurerm_storage_account", "ml/storage").blob_properties).toEqual({
+    expect(resourceAt(json, "azurerm_storage_account", "ml/storage").blob_properties).toMatchObject({
       versioning_enabled: true,
       delete_retention_policy: { days: 7 },
       container_delete_retention_policy: { days: 7 },
     });
+  });
+
+  test("the CORS rule Azure ML writes on its storage is declared, so the next plan does not remove it", () => {
+    expect(resourceAt(json, "azurerm_storage_account", "ml/storage").blob_properties.cors_rule).toEqual([
+      {
+        allowed_headers: ["*"],
+        allowed_methods: ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "POST", "PATCH"],
+        allowed_origins: ["https://mlworkspace.azure.ai", "https://ml.azure.com", "https://*.ml.azure.com", "https://ai.azure.com", "https://*.ai.azure.com"],
+        exposed_headers: ["*"],
+        max_age_in_seconds: 1800,
+      },
+    ]);
   });
 
   test("every resource is in the given resource group and region", () => {
@@ -137,7 +194,6 @@ describe("MlWorkspace security and Azure contract settings, one assertion each",
       ["azurerm_storage_account", "ml/storage"],
       ["azurerm_key_vault", "ml/key-vault"],
       ["azurerm_container_registry", "ml/registry"],
-      ["azurerm_machine_learning_workspace", "ml/workspace"],
       ["azurerm_log_analytics_workspace", "ml/log-analytics"],
       ["azurerm_application_insights", "ml/app-insights"],
     ]) {
@@ -147,7 +203,7 @@ describe("MlWorkspace security and Azure contract settings, one assertion each",
 
   test("names come from props", () => {
     expect(
-      ["azurerm_machine_learning_workspace", "azurerm_log_analytics_workspace", "azurerm_application_insights", "azurerm_key_vault", "azurerm_storage_account", "azurerm_container_registry"].map(
+      ["azapi_resource", "azurerm_log_analytics_workspace", "azurerm_application_insights", "azurerm_key_vault", "azurerm_storage_account", "azurerm_container_registry"].map(
         (type) => (Object.values(json.resource[type])[0] as any).name,
       ),
     ).toEqual(["mlw-test", "log-test", "appi-test", "kvtest", "sttest", "crtest"]);
@@ -155,17 +211,16 @@ describe("MlWorkspace security and Azure contract settings, one assertion each",
 });
 
 describe("MlWorkspace datastore access", () => {
-  test("switches the system datastores to identity-based access, since the storage refuses shared keys", () => {
-    const json = synthJson(newStackWithWorkspace());
-    const update = resourceAt(json, "azapi_update_resource", "ml/datastore-auth");
-    expect(update).toEqual({
-      type: "Microsoft.MachineLearningServices/workspaces@2025-12-01",
-      resource_id: expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
-      body: { properties: { systemDatastoresAuthMode: "Identity" } },
-      // The service may hand the mode back lower-case; that must not read as a change.
-      ignore_casing: true,
-    });
-    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  test("keyless: dependents wait for the propagation of the roles Azure grants its identity", () => {
+    const stack = newStack();
+    const ws = new MlWorkspace(stack, "ml", props);
+    const json = synthJson(stack);
+    expect(ws.datastoreAccess).toBeDefined();
+    expect(ws.dataPlaneReady).toEqual([ws.datastoreAccess!.wait]);
+    const wait = resourceAt(json, "time_sleep", "ml/datastore-access/wait");
+    expect(wait.depends_on).toEqual([expect.stringMatching(/^azapi_resource\.ml_workspace_\w+$/)]);
+    // A replaced workspace is a new identity whose roles must propagate again.
+    expect(wait.triggers).toEqual({ granted_by_0: expect.stringMatching(/^\$\{azapi_resource\.ml_workspace_\w+\.id\}$/) });
   });
 });
 
@@ -176,19 +231,20 @@ describe("MlWorkspace with shared key access (no keyless preview)", () => {
     return { json: synthJson(stack), ws };
   };
 
-  test("the storage accepts account keys and the datastores stay on them: no switch to identity mode", () => {
+  test("the storage accepts account keys and the datastores stay on them: no identity mode, no wait", () => {
     const { json: synthesized, ws } = json();
     expect(resourceAt(synthesized, "azurerm_storage_account", "ml/storage").shared_access_key_enabled).toBe(true);
+    expect(resourceAt(synthesized, "azapi_resource", "ml/workspace").body.properties).not.toHaveProperty("systemDatastoresAuthMode");
     expect(synthesized.resource.azapi_update_resource).toBeUndefined();
-    expect(ws.datastoreAuth).toBeUndefined();
+    expect(synthesized.resource.time_sleep).toBeUndefined();
+    expect(ws.datastoreAccess).toBeUndefined();
     expect(ws.dataPlaneReady).toEqual([]);
   });
 
-  test("by default the storage refuses keys and dependents wait for the identity-mode switch", () => {
+  test("by default the storage refuses keys", () => {
     const stack = newStack();
-    const ws = new MlWorkspace(stack, "ml", props);
+    new MlWorkspace(stack, "ml", props);
     expect(resourceAt(synthJson(stack), "azurerm_storage_account", "ml/storage").shared_access_key_enabled).toBe(false);
-    expect(ws.dataPlaneReady).toEqual([ws.datastoreAuth]);
   });
 });
 
@@ -197,7 +253,7 @@ describe("MlWorkspace props", () => {
     const stack = newStack();
     new MlWorkspace(stack, "ml", { ...props, publicNetworkAccess: false });
     const synth = Testing.synth(stack);
-    expect(synth).toHaveResourceWithProperties(MachineLearningWorkspace, { public_network_access_enabled: false });
+    expect(resourceAt(JSON.parse(synth), "azapi_resource", "ml/workspace").body.properties.publicNetworkAccess).toBe("Disabled");
     expect(synth).toHaveResourceWithProperties(KeyVault, { public_network_access_enabled: false });
   });
 
@@ -215,7 +271,10 @@ describe("MlWorkspace props", () => {
     expect(synth).toHaveResourceWithProperties(LogAnalyticsWorkspace, { retention_in_days: 90, tags: { team: "ml" } });
     expect(synth).toHaveResourceWithProperties(StorageAccount, { account_replication_type: "GZRS" });
     expect(synth).toHaveResourceWithProperties(ContainerRegistry, { sku: "Premium" });
-    expect(synth).toHaveResourceWithProperties(MachineLearningWorkspace, { description: "churn serving", tags: { team: "ml" } });
+    expect(resourceAt(JSON.parse(synth), "azapi_resource", "ml/workspace")).toMatchObject({
+      body: { properties: expect.objectContaining({ description: "churn serving" }) },
+      tags: { team: "ml" },
+    });
   });
 
   test("preventDestroy false removes the protection, to delete a resource on purpose", () => {
@@ -237,7 +296,13 @@ describe("MlWorkspace grants", () => {
     ["grantRegistryPull", "registry-pull", "AcrPull", /azurerm_container_registry\.ml_registry_\w+\.id/],
     ["grantBlobRead", "blob-read", "Storage Blob Data Reader", /azurerm_storage_account\.ml_storage_\w+\.id/],
     ["grantBlobWrite", "blob-write", "Storage Blob Data Contributor", /azurerm_storage_account\.ml_storage_\w+\.id/],
-    ["grantMetricsWrite", "metrics-write", "AzureML Metrics Writer (preview)", /azurerm_machine_learning_workspace\.ml_workspace_\w+\.id/],
+    ["grantMetricsWrite", "metrics-write", "AzureML Metrics Writer (preview)", /azapi_resource\.ml_workspace_\w+\.id/],
+    [
+      "grantDefaultContainerWrite",
+      "default-container-write",
+      "Storage Blob Data Contributor",
+      /^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}\/blobServices\/default\/containers\/azureml-blobstore-\$\{azapi_resource\.ml_workspace_\w+\.output\.properties\.workspaceId\}$/,
+    ],
   ] as const)("%s assigns %s's role on its scope, under the grantee", (method, id, role, scope) => {
     const stack = newStack();
     const ws = newWorkspace(stack);
@@ -255,7 +320,7 @@ describe("MlWorkspace grants", () => {
 });
 
 describe("MlWorkspace grants are idempotent and keep the principal type they are given", () => {
-  test.each(["grantRegistryPull", "grantBlobRead", "grantBlobWrite", "grantQueueWrite", "grantTableWrite", "grantMetricsWrite"] as const)(
+  test.each(["grantRegistryPull", "grantBlobRead", "grantBlobWrite", "grantQueueWrite", "grantTableWrite", "grantMetricsWrite", "grantDefaultContainerWrite"] as const)(
     "%s twice on one grantee is one assignment",
     (method) => {
       const stack = newStack();

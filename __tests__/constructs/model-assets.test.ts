@@ -5,14 +5,15 @@ import { readCodeBundle } from "../../lib/config/code-bundle";
 import { ModelAssets } from "../../lib/constructs/model-assets";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { tempFolder } from "../helpers/config-dir";
-import { newStack, newWorkspace, resourceAt, synthJson } from "../helpers/stacks";
+import { newStack, newWorkspace, resourceAt, synthJson, azapiBesidesWorkspace } from "../helpers/stacks";
 
 /** The workspace id as Terraform references it in the synthesized JSON. */
-const WS = "${azurerm_machine_learning_workspace.ml_workspace_46391A20.id}";
+const WS = "${azapi_resource.ml_workspace_46391A20.id}";
+const DATASTORE_ACCESS = expect.stringMatching(/^time_sleep\.ml_datastore-access_wait_[0-9A-F]{8}$/);
 const DEPLOYER = "22222222-2222-2222-2222-222222222222";
 
 function assetsIn(stack: TerraformStack): ModelAssets {
-  return new ModelAssets(stack, "assets", { workspace: newWorkspace(stack), deployer: { principalId: DEPLOYER } });
+  return new ModelAssets(stack, "assets", { workspace: newWorkspace(stack), uploaders: [{ principalId: DEPLOYER }] });
 }
 
 function codeFolder(files: Record<string, string>): string {
@@ -33,8 +34,8 @@ describe("ModelAssets", () => {
     assets.model(model);
     assets.model({ ...model });
     const json = synthJson(stack);
-    expect(Object.keys(json.resource.azapi_resource)).toHaveLength(1);
-    const part = (i: number) => `\${element(split("/", azurerm_machine_learning_workspace.ml_workspace_46391A20.id), ${i})}`;
+    expect(Object.keys(azapiBesidesWorkspace(json))).toHaveLength(1);
+    const part = (i: number) => `\${element(split("/", azapi_resource.ml_workspace_46391A20.id), ${i})}`;
     expect(resourceAt(json, "azapi_resource", "assets/model-churn-3")).toMatchObject({
       type: "Microsoft.MachineLearningServices/workspaces/models/versions@2025-12-01",
       name: "3",
@@ -57,7 +58,7 @@ describe("ModelAssets", () => {
     const assets = assetsIn(stack);
     expect(assets.model({ id: "azureml://registries/r/models/m/versions/1" })).toBe("azureml://registries/r/models/m/versions/1");
     expect(assets.environment({ id: "azureml:env:1" })).toBe("azureml:env:1");
-    expect(synthJson(stack).resource.azapi_resource).toBeUndefined();
+    expect(azapiBesidesWorkspace(synthJson(stack))).toBeUndefined();
   });
 
   test("the same name and version defined two ways is refused: versions are immutable", () => {
@@ -143,11 +144,12 @@ describe("ModelAssets", () => {
     assets.environment({ name: "plain", version: "2", image: "mcr.microsoft.com/azureml/base:latest" });
     assets.code(codeSpec(codeFolder({ "score.py": "v1" })));
     const json = synthJson(stack);
-    const datastoreAuth = expect.stringMatching(/^azapi_update_resource\.ml_datastore-auth_\w+$/);
-    expect(resourceAt(json, "azapi_resource", "assets/model-churn-3").depends_on).toEqual([datastoreAuth]);
-    expect(resourceAt(json, "azapi_resource", "assets/environment-plain-2").depends_on).toEqual([datastoreAuth]);
+    // The workspace exists and the roles Azure granted its identity on creation have had time to propagate.
+    const datastoresReady = [DATASTORE_ACCESS];
+    expect(resourceAt(json, "azapi_resource", "assets/model-churn-3").depends_on).toEqual(datastoresReady);
+    expect(resourceAt(json, "azapi_resource", "assets/environment-plain-2").depends_on).toEqual(datastoresReady);
     expect(resourceAt(json, "azapi_resource", "assets/code-src").depends_on).toEqual([
-      datastoreAuth,
+      ...datastoresReady,
       expect.stringMatching(/^azurerm_storage_blob\.assets_code-src-file-scorepy_\w+$/),
     ]);
     expect(resourceAt(json, "azapi_resource", "assets/code-src").body.properties.isArchived).toBe(false);

@@ -41,7 +41,7 @@ describe("OnlineEndpoint", () => {
       type: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints@2025-12-01",
       name: "churn-dev",
       location: "westeurope",
-      parent_id: expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
+      parent_id: expect.stringMatching(/^\$\{azapi_resource\.ml_workspace_\w+\.id\}$/),
       identity: [{ type: "UserAssigned", identity_ids: [expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.endpoint_identity_\w+\.id\}$/)] }],
       body: { properties: { authMode: "AMLToken", publicNetworkAccess: "Enabled" } },
       response_export_values: ["properties.scoringUri", "properties.swaggerUri"],
@@ -84,7 +84,7 @@ describe("OnlineEndpoint", () => {
     expect(scopes).toEqual({
       AcrPull: expect.stringMatching(/^\$\{azurerm_container_registry\.ml_registry_\w+\.id\}$/),
       "Storage Blob Data Reader": expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
-      "AzureML Metrics Writer (preview)": expect.stringMatching(/^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/),
+      "AzureML Metrics Writer (preview)": expect.stringMatching(/^\$\{azapi_resource\.ml_workspace_\w+\.id\}$/),
     });
     // Every assignment is to a managed identity created in the same apply: the type avoids PrincipalNotFound.
     for (const r of Object.values(json.resource.azurerm_role_assignment) as any[]) expect(r.principal_type).toBe("ServicePrincipal");

@@ -1,7 +1,7 @@
 import type { TerraformStack } from "cdktf";
 import { ClientNetwork, PRIVATE_DNS_ZONES, type ClientNetworkProps } from "../../lib/constructs/client-network";
 import { ComputeCluster } from "../../lib/constructs/compute-cluster";
-import { ManagedNetwork, outboundRuleName } from "../../lib/constructs/managed-network";
+import { ManagedNetwork, outboundRuleName, outboundRules } from "../../lib/constructs/managed-network";
 import { MlWorkspace, type MlWorkspaceNetworkProps } from "../../lib/constructs/ml-workspace";
 import { PrivateEndpoint } from "../../lib/constructs/private-endpoint";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
@@ -153,38 +153,53 @@ describe("ManagedNetwork", () => {
     expect(outboundRuleName(`${long}.eu`)).not.toBe(name);
   });
 
-  test("an FQDN rule per host, created one after another, then the network is provisioned", () => {
+  test("an FQDN rule per host and a private endpoint rule per target, user-defined, by name", () => {
+    expect(
+      outboundRules({
+        isolationMode: "AllowOnlyApprovedOutbound",
+        allowedFqdns: ["pypi.org", "files.pythonhosted.org"],
+        privateEndpoints: [{ name: "storage-queue", targetId: "/st", subresource: "queue" }],
+      }),
+    ).toEqual({
+      "fqdn-pypi-org": { type: "FQDN", category: "UserDefined", destination: "pypi.org" },
+      "fqdn-files-pythonhosted-org": { type: "FQDN", category: "UserDefined", destination: "files.pythonhosted.org" },
+      "storage-queue": {
+        type: "PrivateEndpoint",
+        category: "UserDefined",
+        destination: { serviceResourceId: "/st", subresourceTarget: "queue", sparkEnabled: false },
+      },
+    });
+  });
+
+  test("two rules of one name are refused", () => {
+    expect(() =>
+      outboundRules({
+        isolationMode: "AllowInternetOutbound",
+        privateEndpoints: [
+          { name: "storage-queue", targetId: "/st", subresource: "queue" },
+          { name: "storage-queue", targetId: "/st2", subresource: "queue" },
+        ],
+      }),
+    ).toThrow('ManagedNetwork: outboundRules: must have unique names (got "storage-queue")');
+  });
+
+  test("the network is provisioned on the workspace, once, with a long timeout", () => {
     const stack = newStack();
-    new ManagedNetwork(stack, "mn", { workspaceId: WORKSPACE_ID, isolationMode: "AllowOnlyApprovedOutbound", allowedFqdns: ["pypi.org", "files.pythonhosted.org"] });
+    new ManagedNetwork(stack, "mn", { workspaceId: WORKSPACE_ID });
     const json = synthJson(stack);
-    const first = resourceAt(json, "azurerm_machine_learning_workspace_network_outbound_rule_fqdn", "mn/fqdn-pypi-org");
-    const second = resourceAt(json, "azurerm_machine_learning_workspace_network_outbound_rule_fqdn", "mn/fqdn-files-pythonhosted-org");
-    expect(first).toEqual({ name: "fqdn-pypi-org", workspace_id: WORKSPACE_ID, destination_fqdn: "pypi.org" });
-    expect(second).toMatchObject({ name: "fqdn-files-pythonhosted-org", workspace_id: WORKSPACE_ID, destination_fqdn: "files.pythonhosted.org" });
-    expect(second.depends_on).toEqual([expect.stringMatching(/^azurerm_machine_learning_workspace_network_outbound_rule_fqdn\.mn_fqdn-pypi-org_[0-9A-F]{8}$/)]);
-    const provision = resourceAt(json, "azapi_resource_action", "mn/provision");
-    expect(provision).toEqual({
+    expect(resourceAt(json, "azapi_resource_action", "mn/provision")).toEqual({
       type: "Microsoft.MachineLearningServices/workspaces@2025-12-01",
       resource_id: WORKSPACE_ID,
       action: "provisionManagedNetwork",
       method: "POST",
       body: { includeSpark: false },
-      depends_on: [expect.stringMatching(/^azurerm_machine_learning_workspace_network_outbound_rule_fqdn\.mn_fqdn-files-pythonhosted-org_[0-9A-F]{8}$/)],
       timeouts: { create: "60m", update: "60m" },
     });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
-  test("without hosts: no rules, just the provisioning", () => {
-    const stack = newStack();
-    new ManagedNetwork(stack, "mn", { workspaceId: WORKSPACE_ID, isolationMode: "AllowInternetOutbound" });
-    const json = synthJson(stack);
-    expect(json.resource.azurerm_machine_learning_workspace_network_outbound_rule_fqdn).toBeUndefined();
-    expect(resourceAt(json, "azapi_resource_action", "mn/provision").depends_on).toBeUndefined();
-  });
-
   test("FQDN rules with internet outbound are refused: Azure only has them in approved-only mode", () => {
-    expect(() => new ManagedNetwork(newStack(), "mn", { workspaceId: WORKSPACE_ID, isolationMode: "AllowInternetOutbound", allowedFqdns: ["pypi.org"] })).toThrow(
+    expect(() => outboundRules({ isolationMode: "AllowInternetOutbound", allowedFqdns: ["pypi.org"] })).toThrow(
       /^ManagedNetwork: allowedFqdns: must be empty unless isolationMode is AllowOnlyApprovedOutbound/,
     );
   });
@@ -208,15 +223,76 @@ describe("MlWorkspace with network", () => {
     return { stack, ml, json: synthJson(stack) };
   }
 
-  test("the workspace: managed network, no public access, images built on the cluster", () => {
+  const workspaceBody = (json: any) => resourceAt(json, "azapi_resource", "ml/workspace").body.properties;
+
+  test("the workspace: managed network with its user-defined rules, no public access, images built on the cluster", () => {
     const { json } = privateWorkspace();
-    expect(resourceAt(json, "azurerm_machine_learning_workspace", "ml/workspace")).toMatchObject({
-      public_network_access_enabled: false,
-      managed_network: { isolation_mode: "AllowOnlyApprovedOutbound" },
-      image_build_compute_name: "cpu-cluster",
+    expect(workspaceBody(json)).toMatchObject({
+      publicNetworkAccess: "Disabled",
+      managedNetwork: {
+        isolationMode: "AllowOnlyApprovedOutbound",
+        outboundRules: { "fqdn-pypi-org": { type: "FQDN", category: "UserDefined", destination: "pypi.org" } },
+      },
+      imageBuildCompute: "cpu-cluster",
     });
-    // Provisioning on creation is a ForceNew argument; the explicit action provisions instead.
-    expect(resourceAt(json, "azurerm_machine_learning_workspace", "ml/workspace").managed_network.provision_on_creation_enabled).toBeUndefined();
+    // Provisioning at creation is left to the explicit action, after the workspace exists with its rules.
+    expect(workspaceBody(json)).not.toHaveProperty("provisionNetworkNow");
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("approved-only outbound without batch: Azure creates the storage's blob and file endpoints, so no storage rule", () => {
+    const rules = workspaceBody(privateWorkspace().json).managedNetwork.outboundRules;
+    expect(Object.keys(rules)).toEqual(["fqdn-pypi-org"]);
+  });
+
+  test("batch scoring adds private endpoint rules to the storage's queue and table", () => {
+    const stack = newStack();
+    new MlWorkspace(stack, "ml", { ...workspaceProps, network: { ...network, batchScoring: true } });
+    const rules = workspaceBody(synthJson(stack)).managedNetwork.outboundRules;
+    for (const subresource of ["queue", "table"]) {
+      expect(rules[`storage-${subresource}`]).toEqual({
+        type: "PrivateEndpoint",
+        category: "UserDefined",
+        destination: { serviceResourceId: expect.stringMatching(ref("azurerm_storage_account", "ml_storage")), subresourceTarget: subresource, sparkEnabled: false },
+      });
+    }
+    expect(rules).not.toHaveProperty("storage-blob");
+  });
+
+  test("internet outbound adds blob and file private endpoint rules: Azure creates none to a publicly reachable storage", () => {
+    const stack = newStack();
+    new MlWorkspace(stack, "ml", { ...workspaceProps, network: { ...network, isolationMode: "AllowInternetOutbound", allowedFqdns: [] } });
+    const body = workspaceBody(synthJson(stack));
+    expect(body.managedNetwork.isolationMode).toBe("AllowInternetOutbound");
+    expect(Object.keys(body.managedNetwork.outboundRules).sort()).toEqual(["storage-blob", "storage-file"]);
+    expect(body.managedNetwork.outboundRules["storage-file"].destination).toEqual({
+      serviceResourceId: expect.stringMatching(ref("azurerm_storage_account", "ml_storage")),
+      subresourceTarget: "file",
+      sparkEnabled: false,
+    });
+  });
+
+  test("internet outbound with batch: blob, file, queue and table", () => {
+    const stack = newStack();
+    new MlWorkspace(stack, "ml", { ...workspaceProps, network: { ...network, isolationMode: "AllowInternetOutbound", allowedFqdns: [], batchScoring: true } });
+    expect(Object.keys(workspaceBody(synthJson(stack)).managedNetwork.outboundRules).sort()).toEqual(["storage-blob", "storage-file", "storage-queue", "storage-table"]);
+  });
+
+  test("without any user-defined rule the body sends no rule map", () => {
+    const stack = newStack();
+    new MlWorkspace(stack, "ml", { ...workspaceProps, network: { ...network, allowedFqdns: [] } });
+    expect(workspaceBody(synthJson(stack)).managedNetwork).toEqual({ isolationMode: "AllowOnlyApprovedOutbound" });
+  });
+
+  test("FQDN rules that earlier versions kept as azurerm resources are forgotten, not deleted", () => {
+    const { json } = privateWorkspace();
+    expect(json.removed).toEqual([
+      {
+        from: expect.stringMatching(/^azurerm_machine_learning_workspace_network_outbound_rule_fqdn\.ml_managed-network_fqdn-pypi-org_[0-9A-F]{8}$/),
+        lifecycle: { destroy: false },
+      },
+    ]);
+    expect(json.resource.azurerm_machine_learning_workspace_network_outbound_rule_fqdn).toBeUndefined();
   });
 
   test("key vault and registry: public access off, trusted services allowed; the registry is Premium", () => {
@@ -240,7 +316,7 @@ describe("MlWorkspace with network", () => {
       default_action: "Deny",
       bypass: ["AzureServices"],
       ip_rules: ["203.0.113.0/24", "198.51.100.7"],
-      private_link_access: [{ endpoint_resource_id: expect.stringMatching(ref("azurerm_machine_learning_workspace", "ml_workspace")), endpoint_tenant_id: workspaceProps.tenantId }],
+      private_link_access: [{ endpoint_resource_id: expect.stringMatching(ref("azapi_resource", "ml_workspace")), endpoint_tenant_id: workspaceProps.tenantId }],
     });
     // The account itself keeps its firewall rules applicable: with public access off, IP rules would be ignored.
     expect(resourceAt(json, "azurerm_storage_account", "ml/storage").network_rules).toBeUndefined();
@@ -257,7 +333,7 @@ describe("MlWorkspace with network", () => {
     ]);
     expect(endpoints.sort()).toEqual(
       [
-        ["amlworkspace", "azurerm_machine_learning_workspace.ml_workspace", ["z-api", "z-nb"], SUBNET_ID, "pe-mlw-test-amlworkspace"],
+        ["amlworkspace", "azapi_resource.ml_workspace", ["z-api", "z-nb"], SUBNET_ID, "pe-mlw-test-amlworkspace"],
         ["blob", "azurerm_storage_account.ml_storage", ["z-blob"], SUBNET_ID, "pe-sttest-blob"],
         ["file", "azurerm_storage_account.ml_storage", ["z-file"], SUBNET_ID, "pe-sttest-file"],
         ["registry", "azurerm_container_registry.ml_registry", ["z-acr"], SUBNET_ID, "pe-crtest-registry"],
@@ -268,19 +344,15 @@ describe("MlWorkspace with network", () => {
 
   test("data-plane writes wait for the firewall and the blob endpoint; compute waits for the managed network", () => {
     const { ml } = privateWorkspace();
-    expect(ml.dataPlaneReady).toEqual([ml.datastoreAuth, ml.storageNetworkRules, ml.privateEndpoints.blob.endpoint]);
+    expect(ml.dataPlaneReady).toEqual([ml.datastoreAccess!.wait, ml.storageNetworkRules, ml.privateEndpoints.blob.endpoint]);
     expect(ml.networkReady).toEqual([ml.managedNetwork!.provisioned]);
     const keyed = privateWorkspace({ storageSharedKeyAccess: true }).ml;
     expect(keyed.dataPlaneReady).toEqual([keyed.storageNetworkRules, keyed.privateEndpoints.blob.endpoint]);
   });
 
-  test("the FQDN rules and provisioning are on this workspace", () => {
+  test("the provisioning is on this workspace, so it runs once the workspace exists with its rules", () => {
     const { json } = privateWorkspace();
-    expect(resourceAt(json, "azurerm_machine_learning_workspace_network_outbound_rule_fqdn", "ml/managed-network/fqdn-pypi-org")).toMatchObject({
-      workspace_id: expect.stringMatching(ref("azurerm_machine_learning_workspace", "ml_workspace")),
-      destination_fqdn: "pypi.org",
-    });
-    expect(resourceAt(json, "azapi_resource_action", "ml/managed-network/provision").resource_id).toMatch(ref("azurerm_machine_learning_workspace", "ml_workspace"));
+    expect(resourceAt(json, "azapi_resource_action", "ml/managed-network/provision").resource_id).toMatch(ref("azapi_resource", "ml_workspace"));
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
@@ -297,25 +369,26 @@ describe("MlWorkspace with network", () => {
     const stack = newStack();
     const ml = new MlWorkspace(stack, "ml", workspaceProps);
     const json = synthJson(stack);
-    for (const type of ["azurerm_private_endpoint", "azurerm_storage_account_network_rules", "azapi_resource_action", "azurerm_machine_learning_workspace_network_outbound_rule_fqdn"]) {
+    for (const type of ["azurerm_private_endpoint", "azurerm_storage_account_network_rules", "azapi_resource_action"]) {
       expect(json.resource[type]).toBeUndefined();
     }
-    const ws = resourceAt(json, "azurerm_machine_learning_workspace", "ml/workspace");
-    expect(ws.managed_network).toBeUndefined();
-    expect(ws.image_build_compute_name).toBeUndefined();
+    expect(json.removed).toBeUndefined();
+    const ws = workspaceBody(json);
+    expect(ws.managedNetwork).toBeUndefined();
+    expect(ws.imageBuildCompute).toBeUndefined();
     expect(resourceAt(json, "azurerm_key_vault", "ml/key-vault").network_acls).toBeUndefined();
     const registry = resourceAt(json, "azurerm_container_registry", "ml/registry");
     expect(registry.sku).toBe("Standard");
     expect(registry.public_network_access_enabled).toBeUndefined();
     expect(ml.networkReady).toEqual([]);
-    expect(ml.dataPlaneReady).toEqual([ml.datastoreAuth]);
+    expect(ml.dataPlaneReady).toEqual([ml.datastoreAccess!.wait]);
   });
 });
 
 describe("ComputeCluster in a managed network", () => {
   test("no public IPs on nodes, created after the network is provisioned", () => {
     const stack = newStack();
-    const mn = new ManagedNetwork(stack, "mn", { workspaceId: WORKSPACE_ID, isolationMode: "AllowOnlyApprovedOutbound" });
+    const mn = new ManagedNetwork(stack, "mn", { workspaceId: WORKSPACE_ID });
     new ComputeCluster(stack, "compute", {
       workspaceId: WORKSPACE_ID,
       resourceGroupName: "rg",

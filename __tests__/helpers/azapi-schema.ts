@@ -22,6 +22,15 @@ export const AZAPI_SCHEMA_PATH = path.resolve(
   "../../schemas/machinelearningservices-2025-12-01.subset.json",
 );
 
+/**
+ * Extensible-enum values sent on purpose in another spelling than the schema's literals, by property path: the
+ * spelling az ml sends and the service returns. `systemDatastoresAuthMode: identity` is what `az ml workspace create`
+ * and the azure-ai-ml SDK send (the schema lists "Identity"; azapi accepts any string).
+ */
+export const AZ_ML_SPELLINGS: { readonly [path: string]: readonly string[] } = {
+  "properties.systemDatastoresAuthMode": ["identity", "accessKey"],
+};
+
 /** Options of validateAzapiBody. */
 export interface ValidateAzapiBodyOptions {
   /**
@@ -438,7 +447,7 @@ class Validator {
       others.length > 0 &&
       others.every((e) => e.entry.$type === "StringType" && Object.keys(e.entry).length === 1);
     if (isExtensibleEnum && typeof value === "string") {
-      if (this.opts.strictEnums) {
+      if (this.opts.strictEnums && !(AZ_ML_SPELLINGS[at] ?? []).includes(value)) {
         const sameIgnoringCase = literals.find((l) => l.toLowerCase() === value.toLowerCase());
         this.report(
           at,

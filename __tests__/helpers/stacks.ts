@@ -10,6 +10,7 @@ export function newStack(id = "test"): TerraformStack {
 /** Props of an ML workspace with fixed names. */
 export const workspaceProps: MlWorkspaceProps = {
   resourceGroupName: "rg-test",
+  resourceGroupId: "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg-test",
   location: "westeurope",
   tenantId: "00000000-0000-0000-0000-000000000001",
   names: {
@@ -62,4 +63,13 @@ export function newComputeCluster(stack: TerraformStack, workspace: MlWorkspace)
     vmSize: "STANDARD_D2_V2",
     maxNodes: 4,
   });
+}
+
+/**
+ * The stack's azapi resources other than the workspace, which MlWorkspace creates through azapi too; undefined
+ * when there are none, like a missing resource type.
+ */
+export function azapiBesidesWorkspace(json: any): any {
+  const entries = Object.entries<any>(json.resource?.azapi_resource ?? {}).filter(([key]) => !/^ml_workspace_[0-9A-F]{8}$/.test(key));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

@@ -31,7 +31,7 @@ function servingJson(): any {
     vmSize: "STANDARD_D2_V2",
     maxNodes: 4,
   });
-  const assets = new ModelAssets(stack, "assets", { workspace: ml, deployer: { principalId: "22222222-2222-2222-2222-222222222222" } });
+  const assets = new ModelAssets(stack, "assets", { workspace: ml, uploaders: [{ principalId: "22222222-2222-2222-2222-222222222222" }] });
   const modelId = assets.model({ name: "churn", version: "3", path: "azureml://datastores/workspaceblobstore/paths/models/churn/3/", type: "custom_model" });
   const environmentId = assets.environment({ name: "churn-env", version: "1", image: "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest" });
   const endpoint = new OnlineEndpoint(stack, "endpoint", { name: "churn", location: "westeurope", resourceGroupName: "rg-test", workspace: ml });

@@ -73,7 +73,8 @@ const codeVersions = azapiOf(atLoad.full, "codes/versions");
 const onlineDeployments = azapiOf(atLoad.full, "onlineEndpoints/deployments");
 const batchEndpoints = azapiOf(atLoad.full, "batchEndpoints");
 const batchDeployments = azapiOf(atLoad.full, "batchEndpoints/deployments");
-const datastoreAuth = names.at("ml/datastore-auth");
+const datastoresReady = names.at("ml/datastore-access/wait");
+const workspaceAddress = names.at("ml/workspace");
 
 test("the fixture has every kind of data-plane write and deployment the rules below speak of", () => {
   expect(blobs.length).toBeGreaterThanOrEqual(2);
@@ -85,15 +86,15 @@ test("the fixture has every kind of data-plane write and deployment the rules be
   expect(batchDeployments).toHaveLength(1);
 });
 
-describe("code uploads wait for the deployer's data role and then a delay", () => {
-  const sleep = names.at("assets/deployer/propagation/wait");
-  const role = names.at("assets/deployer/blob-write");
+describe("code uploads wait for the deployer's data role on their container and then a delay", () => {
+  const sleep = names.at("assets/code-container-access/propagation/wait");
+  const role = names.at("assets/code-container-access/write-deployer");
 
-  test("the deployer, whoever runs Terraform, gets Storage Blob Data Contributor on the workspace storage", () => {
+  test("the deployer, whoever runs Terraform, gets Storage Blob Data Contributor on the code container only", () => {
     expect(config(role)).toMatchObject({
       role_definition_name: "Storage Blob Data Contributor",
       principal_id: expect.stringMatching(/^\$\{data\.azurerm_client_config\.client\.object_id\}$/),
-      scope: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+      scope: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}\/blobServices\/default\/containers\/\$\{azurerm_storage_container\.assets_code-container_\w+\.name\}$/),
     });
     // A user or a service principal: the type is left for Azure to look up.
     expect(config(role).principal_type).toBeUndefined();
@@ -115,13 +116,19 @@ describe("code uploads wait for the deployer's data role and then a delay", () =
   });
 });
 
-describe("identity datastore mode comes before anything touches the datastores", () => {
-  test("the switch is an azapi update of the workspace to Identity, case-insensitive", () => {
-    expect(config(datastoreAuth)).toMatchObject({
-      type: "Microsoft.MachineLearningServices/workspaces@2025-12-01",
-      body: { properties: { systemDatastoresAuthMode: "Identity" } },
-      ignore_casing: true,
-    });
+describe("the workspace is born keyless, and its identity's roles propagate before anything touches the datastores", () => {
+  test("the workspace is created with identity-based system datastores, in az ml's spelling; nothing switches it later", () => {
+    expect(config(workspaceAddress).body.properties.systemDatastoresAuthMode).toBe("identity");
+    expect(config(workspaceAddress).ignore_casing).toBe(true);
+    const workspaceUpdates = Object.values<any>(current().full.resource.azapi_update_resource ?? {}).filter(
+      (r) => r.type === "Microsoft.MachineLearningServices/workspaces@2025-12-01",
+    );
+    expect(workspaceUpdates).toEqual([]);
+  });
+
+  test("the wait starts after the workspace and again whenever it is replaced", () => {
+    expect(g().direct(datastoresReady)).toEqual([workspaceAddress]);
+    expect(config(datastoresReady).triggers).toEqual({ granted_by_0: `\${${workspaceAddress}.id}` });
   });
 
   test.each([
@@ -133,17 +140,18 @@ describe("identity datastore mode comes before anything touches the datastores",
     ...batchEndpoints,
     ...batchDeployments,
   ])("%s waits for it", (address) => {
-    expect(g().waitsFor(address, datastoreAuth)).toBe(true);
+    expect(g().waitsFor(address, datastoresReady)).toBe(true);
   });
 
-  test("with shared key access there is no switch, and the storage accepts keys", () => {
+  test("with shared key access there is no identity mode and no wait, and the storage accepts keys", () => {
     const keys = new DependencyGraph(current().keys);
-    expect(() => keys.at("ml/datastore-auth")).toThrow(/found none/);
+    expect(() => keys.at("ml/datastore-access/wait")).toThrow(/found none/);
+    expect(config(keys.at("ml/workspace"), current().keys).body.properties).not.toHaveProperty("systemDatastoresAuthMode");
     expect(config(keys.at("ml/storage"), current().keys).shared_access_key_enabled).toBe(true);
     expect(config(g().at("ml/storage")).shared_access_key_enabled).toBe(false);
     // Uploads still use Entra ID (storage_use_azuread), so they still wait for the deployer's role.
     for (const blob of keys.ofType("azurerm_storage_blob")) {
-      expect(keys.waitsFor(blob, keys.at("assets/deployer/propagation/wait"))).toBe(true);
+      expect(keys.waitsFor(blob, keys.at("assets/code-container-access/propagation/wait"))).toBe(true);
     }
   });
 });
@@ -235,12 +243,13 @@ describe("the second plan is empty: bodies are in the form Azure returns", () =>
   test("every azureml:// datastore URI is in the long form, built from the workspace's id", () => {
     const uris = strings(current().full).filter(([, v]) => v.startsWith("azureml://"));
     expect(uris.length).toBeGreaterThanOrEqual(2);
-    const part = (i: number) => `\\$\\{element\\(split\\("/", azurerm_machine_learning_workspace\\.ml_workspace_\\w+\\.id\\), ${i}\\)\\}`;
+    const part = (i: number) => `\\$\\{element\\(split\\("/", azapi_resource\\.ml_workspace_\\w+\\.id\\), ${i}\\)\\}`;
     const long = new RegExp(`^azureml://subscriptions/${part(2)}/resourcegroups/${part(4)}/workspaces/${part(8)}/datastores/workspaceblobstore/paths/models/churn/[34]/$`);
     for (const [path, uri] of uris) expect([path, uri]).toEqual([path, expect.stringMatching(long)]);
   });
 
   test.each([
+    ["the workspace", "ml/workspace"],
     ["the online endpoint", "endpoint/endpoint"],
     ["its settings update", "endpoint/settings"],
     ["the blue deployment", "deployment-blue/deployment"],

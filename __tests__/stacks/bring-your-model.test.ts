@@ -31,8 +31,8 @@ const body = (path: string) => config(graph.at(path)).body.properties;
 const ofAzapiType = (kind: string) =>
   graph.ofType("azapi_resource").filter((a) => config(a).type === `Microsoft.MachineLearningServices/workspaces/${kind}@2025-12-01`);
 
-const WORKSPACE_ID = /^\$\{azurerm_machine_learning_workspace\.ml_workspace_\w+\.id\}$/;
-const workspaceRef = (json.resource.azurerm_machine_learning_workspace && `\${azurerm_machine_learning_workspace.${Object.keys(json.resource.azurerm_machine_learning_workspace)[0]}.id}`) as string;
+const WORKSPACE_ID = /^\$\{azapi_resource\.ml_workspace_\w+\.id\}$/;
+const workspaceRef = `\${${graph.at("ml/workspace")}.id}`;
 const blobBase = (container: string) =>
   `\${azurerm_storage_account.${Object.keys(json.resource.azurerm_storage_account)[0]}.primary_blob_endpoint}\${azurerm_storage_container.${container}.name}/`;
 const uploadContainer = () => graph.at("assets/upload-container").split(".")[1];
@@ -91,34 +91,51 @@ describe("a local model folder with nested files and no version", () => {
   });
 });
 
-describe("uploads wait for the deployer's data role, its propagation delay and identity datastore mode", () => {
+describe("uploads wait for the deployer's data role on their container, its propagation delay and the datastores", () => {
   const uploads = graph.ofType("azurerm_storage_blob");
-  const sleep = graph.at("assets/deployer/propagation/wait");
-  const role = graph.at("assets/deployer/blob-write");
-  const datastoreAuth = graph.at("ml/datastore-auth");
+  const datastoresReady = graph.at("ml/datastore-access/wait");
+  /** The container an upload goes into, as its construct id: code-container or upload-container. */
+  const containerOf = (blob: string) => {
+    const ref = /^\$\{azurerm_storage_container\.(assets_(code|upload)-container_[0-9A-F]{8})\.name\}$/.exec(config(blob).storage_container_name);
+    return `${ref![2]}-container`;
+  };
 
-  test("the fixture uploads a model, a build context and code", () => {
+  test("the fixture uploads a model, a build context and code, into both upload containers", () => {
     const prefixes = new Set(uploads.map((b) => String(config(b).name).split("/")[0]));
     expect([...prefixes].sort()).toEqual(["environments", "models", "src"]);
+    expect(new Set(uploads.map(containerOf))).toEqual(new Set(["code-container", "upload-container"]));
   });
 
-  test("the role is the deployer's Storage Blob Data Contributor on the workspace storage, and the delay follows it", () => {
-    expect(config(role)).toMatchObject({
-      role_definition_name: "Storage Blob Data Contributor",
-      principal_id: expect.stringMatching(/^\$\{data\.azurerm_client_config\.client\.object_id\}$/),
-    });
-    expect(graph.direct(sleep)).toContain(role);
+  test.each(["code-container", "upload-container"])(
+    "%s: the deployer's Storage Blob Data Contributor on that container alone, and the delay follows it",
+    (container) => {
+      const role = graph.at(`assets/${container}-access/write-deployer`);
+      expect(config(role)).toMatchObject({
+        role_definition_name: "Storage Blob Data Contributor",
+        principal_id: expect.stringMatching(/^\$\{data\.azurerm_client_config\.client\.object_id\}$/),
+        scope: `\${${graph.ofType("azurerm_storage_account")[0]}.id}/blobServices/default/containers/\${${graph.at(`assets/${container}`)}.name}`,
+      });
+      expect(graph.direct(graph.at(`assets/${container}-access/propagation/wait`))).toContain(role);
+    },
+  );
+
+  test("no data role of the deployer covers the whole storage account", () => {
+    const account = `\${${graph.ofType("azurerm_storage_account")[0]}.id}`;
+    const deployerRoles = graph.ofType("azurerm_role_assignment").map(config).filter((r) => r.principal_id.includes("client_config"));
+    expect(deployerRoles.length).toBeGreaterThanOrEqual(2);
+    expect(deployerRoles.filter((r) => r.scope === account)).toEqual([]);
   });
 
-  test.each(uploads)("%s waits for all three", (blob) => {
-    expect(graph.waitsFor(blob, sleep)).toBe(true);
-    expect(graph.waitsFor(blob, role)).toBe(true);
-    expect(graph.waitsFor(blob, datastoreAuth)).toBe(true);
+  test.each(uploads)("%s waits for its container's role, the delay after it, and the datastores", (blob) => {
+    const container = containerOf(blob);
+    expect(graph.waitsFor(blob, graph.at(`assets/${container}-access/propagation/wait`))).toBe(true);
+    expect(graph.waitsFor(blob, graph.at(`assets/${container}-access/write-deployer`))).toBe(true);
+    expect(graph.waitsFor(blob, datastoresReady)).toBe(true);
   });
 
-  test("every asset version and deployment waits for identity datastore mode", () => {
+  test("every asset version and deployment waits for the datastores to be usable", () => {
     for (const a of [...ofAzapiType("models/versions"), ...ofAzapiType("environments/versions"), ...ofAzapiType("onlineEndpoints/deployments"), ...ofAzapiType("batchEndpoints/deployments")]) {
-      expect([a, graph.waitsFor(a, datastoreAuth)]).toEqual([a, true]);
+      expect([a, graph.waitsFor(a, datastoresReady)]).toEqual([a, true]);
     }
   });
 });

@@ -116,7 +116,7 @@ describe("ServingStack", () => {
     const names = resourceNames("churn", "dev", "sttfstate01");
     const nameOf = (type: string) => (Object.values(json.resource[type])[0] as any).name;
     expect(nameOf("azurerm_resource_group")).toBe("rg-churn-dev");
-    expect(nameOf("azurerm_machine_learning_workspace")).toBe("mlw-churn-dev");
+    expect(nameOf("azapi_resource")).toBe("mlw-churn-dev");
     expect(nameOf("azurerm_storage_account")).toBe(names.storageAccount);
     expect(nameOf("azurerm_key_vault")).toBe(names.keyVault);
     expect(nameOf("azurerm_container_registry")).toBe(names.containerRegistry);
@@ -137,13 +137,12 @@ describe("ServingStack", () => {
     }
   });
 
-  test("outputs: workspace, cluster and resource group; without an endpoint, azapi only sets the datastore auth", () => {
+  test("outputs: workspace, cluster and resource group; without an endpoint, azapi creates only the workspace", () => {
     const json = synth(env);
     expect(Object.keys(json.output).sort()).toEqual(["compute_cluster_id", "resource_group_name", "workspace_id", "workspace_name"]);
-    expect(json.resource.azapi_resource).toBeUndefined();
-    expect(Object.values<any>(json.resource.azapi_update_resource).map((r) => r.type)).toEqual([
-      "Microsoft.MachineLearningServices/workspaces@2025-12-01",
-    ]);
+    expect(Object.values<any>(json.resource.azapi_resource).map((r) => r.type)).toEqual(["Microsoft.MachineLearningServices/workspaces@2025-12-01"]);
+    expect(json.resource.azapi_update_resource).toBeUndefined();
+    expect(json.output.workspace_id.value).toMatch(/^\$\{azapi_resource\.ml_workspace_[0-9A-F]{8}\.id\}$/);
     expect(json.provider.azapi).toEqual([{ subscription_id: "00000000-0000-0000-0000-0000000000aa" }]);
   });
 

@@ -4,3 +4,4 @@ export * from "./update-resource";
 export * from "./resource-action";
 export * from "./bodies";
 export * from "./workspace-actions";
+export * from "./workspace-bodies";

@@ -449,8 +449,10 @@ const configObjectSchema = z.strictObject({
       description: z.string().max(512).optional(),
       // Keyless workspace storage is an Azure ML preview; teams that cannot run previews opt back into account keys.
       storage_shared_key_access: z.boolean().default(false),
+      // Who runs `terraform apply` and so uploads code and models; empty means whoever runs Terraform.
+      deployer_principal_ids: z.array(uuid).max(20).default([]),
     })
-    .default({ storage_shared_key_access: false }),
+    .default({ storage_shared_key_access: false, deployer_principal_ids: [] }),
   compute: z.strictObject({
     // Azure's own rule (workspaces/computes name pattern in the 2025-12-01 schema): 3-24 characters, and a trailing
     // "-<digits>" is reserved for the nodes Azure names after the cluster.

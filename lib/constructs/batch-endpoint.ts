@@ -1,4 +1,5 @@
 import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import {
   AzapiResource,
@@ -136,6 +137,12 @@ export interface BatchEndpointProps {
   /** The endpoint's deployments, at least one; names unique within the endpoint. */
   readonly deployments: readonly BatchDeploymentProps[];
   /**
+   * What must exist before a deployment's environment can be built, when the workspace builds images on a compute
+   * cluster (`ImageBuilder.ready`).
+   * @default [] (Azure ML builds images itself)
+   */
+  readonly buildReady?: readonly ITerraformDependable[];
+  /**
    * Name of the deployment that jobs naming none run on.
    * @default the only deployment; required when there are several
    */
@@ -243,7 +250,7 @@ export class BatchEndpoint extends Construct {
           ignoreCasing: true,
           // Azure ML checks that the cluster identity can pull the image and read the model when the deployment is
           // created, so its roles must be in force, and the datastores in identity mode.
-          dependsOn: [access.ready.wait, ...props.workspace.dataPlaneReady],
+          dependsOn: [access.ready.wait, ...props.workspace.dataPlaneReady, ...(props.buildReady ?? [])],
         }),
     );
     this.deployment = this.deployments[defaultIndex];

@@ -73,6 +73,8 @@ export class ComputeCluster extends Construct {
   readonly cluster: MachineLearningComputeCluster;
   /** The identity jobs on the cluster run as. */
   readonly identity: UserAssignedIdentity;
+  /** The cluster's name in the workspace, as given. */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: ComputeClusterProps) {
     super(scope, id);
@@ -84,6 +86,7 @@ export class ComputeCluster extends Construct {
       .that(minNodes <= props.maxNodes, "minNodes", `must be <= maxNodes (${props.maxNodes})`, minNodes)
       .positiveDuration("idleTimeBeforeScaleDown", idle)
       .throwIfInvalid();
+    this.name = props.name;
 
     this.identity = new UserAssignedIdentity(this, "identity", {
       name: props.identityName ?? `id-${props.name}`,

@@ -2,18 +2,18 @@ import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-ins
 import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
-import { MachineLearningWorkspace } from "@cdktf/provider-azurerm/lib/machine-learning-workspace";
 import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageAccountNetworkRulesA } from "@cdktf/provider-azurerm/lib/storage-account-network-rules";
-import type { ITerraformDependable } from "cdktf";
+import { TerraformElement, TerraformStack, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { AzapiUpdateResource, MlResourceType } from "../azapi";
+import { AzapiResource, MlResourceType, type WorkspaceBody } from "../azapi";
 import type { PrivateDnsZoneIds } from "./client-network";
 import { PropsChecker } from "./invariants";
-import { ManagedNetwork, type ManagedNetworkIsolationMode } from "./managed-network";
+import { ManagedNetwork, outboundRuleName, outboundRules, type ManagedNetworkIsolationMode, type PrivateEndpointRule } from "./managed-network";
 import { grantRole, type Principal } from "./principal";
 import { PrivateEndpoint } from "./private-endpoint";
+import { RolePropagation } from "./role-propagation";
 
 /** Names of the workspace and of each resource it depends on. */
 export interface MlWorkspaceNames {
@@ -52,11 +52,21 @@ export interface MlWorkspaceNetworkProps {
    * @see https://learn.microsoft.com/azure/machine-learning/how-to-managed-network#configure-image-builds
    */
   readonly imageBuildComputeName?: string;
+  /**
+   * Whether batch endpoints score on the workspace's compute. Their Parallel Run jobs coordinate through the
+   * storage's queues and tables, which Azure ML gives the managed network no private endpoint for, so user-defined
+   * private endpoint rules to `queue` and `table` are added.
+   * @default false
+   * @see https://learn.microsoft.com/azure/machine-learning/how-to-managed-network#scenario-use-batch-endpoints
+   */
+  readonly batchScoring?: boolean;
 }
 
 /** Properties of {@link MlWorkspace}. */
 export interface MlWorkspaceProps {
   readonly resourceGroupName: string;
+  /** ARM id of the same resource group: the workspace's parent (azapi). */
+  readonly resourceGroupId: string;
   readonly location: string;
   /** Entra tenant of the key vault. */
   readonly tenantId: string;
@@ -96,9 +106,10 @@ export interface MlWorkspaceProps {
   /**
    * Let the workspace storage accept account keys, and keep the workspace's system datastores on them.
    *
-   * By default the storage refuses shared keys and the workspace reaches it with its managed identity
-   * (`systemDatastoresAuthMode: Identity`). Azure ML supports that keyless mode as a preview; set this to true
-   * where previews are not allowed. The `storage-shared-key` guardrail then warns.
+   * By default the storage refuses shared keys and the workspace is created with identity-based system datastores
+   * (`systemDatastoresAuthMode: identity`). Azure ML supports that keyless mode as a preview; set this to true
+   * where previews are not allowed. The `storage-shared-key` guardrail then warns. Changing it on an existing
+   * workspace is not supported: the datastore mode is set when the workspace is created.
    * @default false
    * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
    */
@@ -120,37 +131,42 @@ export interface MlWorkspaceProps {
  * Insights, a key vault (RBAC, purge protection), a storage account (TLS 1.2, no shared keys, no public blobs) and
  * a container registry (admin user off).
  *
- * The workspace has a system-assigned identity, and its system datastores use it (not account keys) to reach the
- * storage account, which has shared keys disabled. That keyless mode is an Azure ML preview; `storageSharedKeyAccess`
- * turns it off. Whatever touches the datastores (asset versions, uploads, deployments, batch endpoints) must
- * depend on {@link MlWorkspace.dataPlaneReady}.
+ * The workspace is born keyless: it is created (through azapi, as the Azure Verified Module does; the azurerm
+ * bindings used here cannot set it) with identity-based system datastores, so that Azure grants its system-assigned
+ * identity access to the storage account, which has shared keys disabled. Nothing ever PUTs the workspace back
+ * whole. `storageSharedKeyAccess` keeps account keys instead. Whatever touches the datastores (asset versions,
+ * uploads, deployments, batch endpoints) must depend on {@link MlWorkspace.dataPlaneReady}.
  *
- * With `network` it is private: a managed virtual network ({@link ManagedNetwork}) for its computes, private
- * endpoints for the workspace, storage (blob, file), key vault and registry, a storage firewall that denies by
- * default, and the key vault and registry (Premium) closed to public networks. Then `dataPlaneReady` also holds the
- * storage firewall rules and the blob endpoint (the ways uploads get in), and compute in the workspace must depend
- * on {@link MlWorkspace.networkReady}.
+ * With `network` it is private: a managed virtual network ({@link ManagedNetwork}) for its computes, whose
+ * user-defined outbound rules are part of the workspace body, private endpoints for the workspace, storage (blob,
+ * file), key vault and registry, a storage firewall that denies by default, and the key vault and registry
+ * (Premium) closed to public networks. Then `dataPlaneReady` also holds the storage firewall rules and the blob
+ * endpoint (the ways uploads get in), and compute in the workspace must depend on {@link MlWorkspace.networkReady}.
  * @see https://learn.microsoft.com/azure/machine-learning/concept-workspace
- * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
+ * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage#create-a-new-workspace
  */
 export class MlWorkspace extends Construct {
-  readonly workspace: MachineLearningWorkspace;
+  /**
+   * The workspace (azapi: azurerm cannot create it with identity-based system datastores). Its `id` and `name`
+   * are what other resources reference.
+   */
+  readonly workspace: AzapiResource;
   readonly logAnalytics: LogAnalyticsWorkspace;
   readonly appInsights: ApplicationInsights;
   readonly keyVault: KeyVault;
   readonly storageAccount: StorageAccount;
   readonly containerRegistry: ContainerRegistry;
   /**
-   * Switches the workspace's system datastores to identity-based access (azapi; azurerm has no such argument).
-   * Absent when `storageSharedKeyAccess` is true.
+   * The wait after the workspace is created in identity mode, in which Azure grants the workspace identity its
+   * storage roles. Absent when `storageSharedKeyAccess` is true.
    */
-  readonly datastoreAuth?: AzapiUpdateResource;
+  readonly datastoreAccess?: RolePropagation;
   /**
-   * What must be applied before anything uses the workspace's datastores or storage: the datastore switch, or
-   * nothing when the storage accepts keys.
+   * What must be applied before anything uses the workspace's datastores or storage: the propagation of the
+   * workspace identity's storage roles (keyless), and in a private workspace the ways uploads get in.
    */
   readonly dataPlaneReady: readonly ITerraformDependable[];
-  /** The managed network's outbound rules and provisioning; absent without `network`. */
+  /** The managed network's provisioning; absent without `network`. */
   readonly managedNetwork?: ManagedNetwork;
   /** The storage firewall; absent without `network`. */
   readonly storageNetworkRules?: StorageAccountNetworkRulesA;
@@ -161,6 +177,8 @@ export class MlWorkspace extends Construct {
    * network's provisioning, or nothing without `network`.
    */
   readonly networkReady: readonly ITerraformDependable[];
+  /** The name of the compute cluster that builds environment images, when the registry is private. */
+  readonly imageBuildComputeName?: string;
 
   constructor(scope: Construct, id: string, props: MlWorkspaceProps) {
     super(scope, id);
@@ -228,6 +246,18 @@ export class MlWorkspace extends Construct {
       defaultToOauthAuthentication: true,
       infrastructureEncryptionEnabled: true,
       blobProperties: {
+        // Azure ML writes these rules on its default storage when it creates the workspace, so that studio can read
+        // and upload blobs from the browser. Declared here, or the next plan would remove them (Azure Verified
+        // Modules declare the same set "for idempotency").
+        corsRule: [
+          {
+            allowedHeaders: ["*"],
+            allowedMethods: ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "POST", "PATCH"],
+            allowedOrigins: [...AZURE_ML_STUDIO_ORIGINS],
+            exposedHeaders: ["*"],
+            maxAgeInSeconds: 1800,
+          },
+        ],
         versioningEnabled: true,
         deleteRetentionPolicy: { days: 7 },
         containerDeleteRetentionPolicy: { days: 7 },
@@ -246,25 +276,51 @@ export class MlWorkspace extends Construct {
       lifecycle,
     });
 
-    this.workspace = new MachineLearningWorkspace(this, "workspace", {
-      ...common,
+    const rules = network && outboundRules({
+      isolationMode: network.isolationMode,
+      allowedFqdns: network.allowedFqdns,
+      privateEndpoints: storagePrivateEndpointRules(network, this.storageAccount.id),
+    });
+    const body: WorkspaceBody = {
+      kind: "Default",
+      sku: { name: "Basic", tier: "Basic" },
+      properties: {
+        description: props.description,
+        applicationInsights: this.appInsights.id,
+        keyVault: this.keyVault.id,
+        storageAccount: this.storageAccount.id,
+        containerRegistry: this.containerRegistry.id,
+        publicNetworkAccess: publicAccess ? "Enabled" : "Disabled",
+        v1LegacyMode: false,
+        // Born keyless: only a workspace created in identity mode gets its identity's storage roles from Azure, and
+        // switching it later means PUTting the whole workspace back (with a managed network, the service answers
+        // that PUT with 400: it carries the service-owned outbound rules).
+        ...(!sharedKeyAccess && { systemDatastoresAuthMode: "identity" as const }),
+        // Provisioning is left to ManagedNetwork, after the workspace exists with all its user-defined rules.
+        ...(network && {
+          managedNetwork: { isolationMode: network.isolationMode, ...(rules && Object.keys(rules).length > 0 && { outboundRules: rules }) },
+          imageBuildCompute: network.imageBuildComputeName,
+        }),
+      },
+    };
+    this.workspace = new AzapiResource(this, "workspace", {
+      type: MlResourceType.workspace,
       name: props.names.workspace,
-      description: props.description,
-      applicationInsightsId: this.appInsights.id,
-      keyVaultId: this.keyVault.id,
-      storageAccountId: this.storageAccount.id,
-      containerRegistryId: this.containerRegistry.id,
+      parentId: props.resourceGroupId,
+      location: props.location,
       identity: { type: "SystemAssigned" },
-      publicNetworkAccessEnabled: publicAccess,
-      skuName: "Basic",
-      v1LegacyModeEnabled: false,
-      // Provisioning is left to ManagedNetwork: provision_on_creation_enabled forces a new workspace when changed.
-      ...(network && {
-        managedNetwork: { isolationMode: network.isolationMode },
-        imageBuildComputeName: network.imageBuildComputeName,
-      }),
+      body,
+      tags: { ...props.tags },
+      // The workspace's immutable GUID names its default blob container (see defaultContainerName).
+      responseExportValues: ["properties.workspaceId"],
+      // Azure returns some ids and enum values in its own casing (Microsoft.insights, "Identity").
+      ignoreCasing: true,
       lifecycle,
     });
+    // Stacks created before the workspace moved to azapi hold it as azurerm_machine_learning_workspace: the same
+    // workspace, adopted in place (azapi accepts a state move from azurerm), not destroyed and re-created.
+    this.workspace.moveFromId(`azurerm_machine_learning_workspace.${this.workspace.friendlyUniqueId}`);
+    this.imageBuildComputeName = network?.imageBuildComputeName;
 
     const networkReadyForData: ITerraformDependable[] = [];
     const endpoints: { [subresource: string]: PrivateEndpoint } = {};
@@ -300,31 +356,20 @@ export class MlWorkspace extends Construct {
       }
       // Uploads come either through the firewall's IP rules or, from inside the network, through the blob endpoint.
       networkReadyForData.push(this.storageNetworkRules, endpoints.blob.endpoint);
-      this.managedNetwork = new ManagedNetwork(this, "managed-network", {
-        workspaceId: this.workspace.id,
-        isolationMode: network.isolationMode,
-        allowedFqdns: network.allowedFqdns,
-      });
+      this.managedNetwork = new ManagedNetwork(this, "managed-network", { workspaceId: this.workspace.id });
+      forgetSeparateFqdnRules(this.managedNetwork, network.allowedFqdns ?? []);
     }
     this.privateEndpoints = endpoints;
     this.networkReady = this.managedNetwork ? [this.managedNetwork.provisioned] : [];
 
     if (sharedKeyAccess) {
+      // Anything that uses the datastores refers to the workspace already; nothing else to wait for.
       this.dataPlaneReady = networkReadyForData;
     } else {
-      // The storage account refuses shared keys, so the workspace's own datastores (workspaceblobstore and friends)
-      // must reach it with Entra ID instead of the account key they are created with. azurerm cannot create the
-      // workspace in that mode (hashicorp/terraform-provider-azurerm#22150), so an update switches it right after
-      // creation, before anything else touches the datastores: everything that does depends on dataPlaneReady.
-      this.datastoreAuth = new AzapiUpdateResource(this, "datastore-auth", {
-        type: MlResourceType.workspace,
-        resourceId: this.workspace.id,
-        // The SDK and the REST enum spell it "Identity"; the service has returned it lower-case ("identity", as the
-        // az ml CLI flag is spelled), which must not read as a change on every plan.
-        body: { properties: { systemDatastoresAuthMode: "Identity" } },
-        ignoreCasing: true,
-      });
-      this.dataPlaneReady = [this.datastoreAuth, ...networkReadyForData];
+      // Azure grants the workspace identity its storage roles while it creates the workspace; like any grant, they
+      // take a while to be honoured, and registering an asset makes Azure ML reach the datastore as that identity.
+      this.datastoreAccess = new RolePropagation(this, "datastore-access", { roleAssignments: [], grantedBy: [this.workspace] });
+      this.dataPlaneReady = [this.datastoreAccess.wait, ...networkReadyForData];
     }
   }
 
@@ -372,7 +417,7 @@ export class MlWorkspace extends Construct {
    * creates with the workspace: `azureml-blobstore-<the workspace's immutable GUID>`. Known after apply.
    */
   get defaultContainerName(): string {
-    return `azureml-blobstore-${this.workspace.workspaceId}`;
+    return `azureml-blobstore-${this.workspace.outputValue(["properties", "workspaceId"])}`;
   }
 
   /** ARM id of {@link defaultContainerName}, the narrowest scope a role for the default datastore's blobs can have. */
@@ -410,4 +455,46 @@ export class MlWorkspace extends Construct {
   grantMetricsWrite(grantee: Construct, principal: Principal): RoleAssignment {
     return grantRole(grantee, "metrics-write", "AzureML Metrics Writer (preview)", this.workspace.id, principal);
   }
+}
+
+/** The origins of Azure ML studio, which Azure ML lets read the default storage from the browser (CORS). */
+export const AZURE_ML_STUDIO_ORIGINS = [
+  "https://mlworkspace.azure.ai",
+  "https://ml.azure.com",
+  "https://*.ml.azure.com",
+  "https://ai.azure.com",
+  "https://*.ai.azure.com",
+] as const;
+
+/**
+ * The user-defined private endpoints from the managed network to the workspace storage.
+ *
+ * - `queue` and `table` with batch scoring: Parallel Run jobs coordinate through them, and Azure ML creates managed
+ *   private endpoints only for blob and file (how-to-managed-network.md, "Scenario: Use batch endpoints").
+ * - `blob` and `file` with AllowInternetOutbound: the storage keeps public network access (behind a Deny firewall),
+ *   and in that mode Azure creates no managed private endpoint to a storage account that is publicly reachable, so
+ *   the computes would be refused by the firewall.
+ */
+function storagePrivateEndpointRules(network: MlWorkspaceNetworkProps, storageId: string): PrivateEndpointRule[] {
+  const subresources = [
+    ...(network.isolationMode === "AllowInternetOutbound" ? ["blob", "file"] : []),
+    ...(network.batchScoring ? ["queue", "table"] : []),
+  ];
+  return subresources.map((subresource) => ({ name: `storage-${subresource}`, targetId: storageId, subresource }));
+}
+
+/**
+ * `removed` blocks (destroy = false) for the azurerm FQDN outbound rules that earlier versions created beside the
+ * workspace: the rules now travel in the workspace body, so Terraform must forget those resources rather than
+ * delete the rules from Azure. A block whose resource is not in the state does nothing.
+ */
+function forgetSeparateFqdnRules(scope: Construct, fqdns: readonly string[]): void {
+  if (fqdns.length === 0) return;
+  const stack = TerraformStack.of(scope);
+  // The logical id an earlier rule resource had at <managed network>/<rule name>; the element itself renders nothing.
+  const removed = fqdns.map((fqdn) => {
+    const former = new TerraformElement(scope, outboundRuleName(fqdn));
+    return { from: `azurerm_machine_learning_workspace_network_outbound_rule_fqdn.${stack.getLogicalId(former)}`, lifecycle: { destroy: false } };
+  });
+  stack.addOverride("removed", removed);
 }

@@ -1,6 +1,6 @@
 import { StorageBlob } from "@cdktf/provider-azurerm/lib/storage-blob";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
-import { AssetType, Fn, TerraformAsset, type ITerraformDependable } from "cdktf";
+import { AssetType, Fn, TerraformAsset, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { basename } from "node:path";
 import {
@@ -14,7 +14,7 @@ import {
 } from "../azapi";
 import { PropsError } from "./invariants";
 import type { MlWorkspace } from "./ml-workspace";
-import type { Principal } from "./principal";
+import { grantRole, type Principal } from "./principal";
 import { RolePropagation } from "./role-propagation";
 
 /** Local files to upload, listed and hashed beforehand (see `readLocalContent`). */
@@ -127,12 +127,20 @@ export interface ModelAssetsProps {
   /** The workspace the assets are registered in; code is uploaded to its storage account. */
   readonly workspace: MlWorkspace;
   /**
-   * The identity Terraform runs as (`object_id` of `azurerm_client_config`). It uploads code with Entra ID, since
-   * the storage refuses shared keys, so it is granted Storage Blob Data Contributor on the workspace storage.
+   * The identities that upload code, models and build contexts: whoever runs `terraform apply` (the
+   * `object_id` of `azurerm_client_config`, or the ids a config names so that a plan under another identity proposes
+   * no new assignments). The storage refuses shared keys, so each is granted Storage Blob Data Contributor on each
+   * upload container, and on nothing else of the account.
    */
-  readonly deployer: Principal;
+  readonly uploaders: readonly Principal[];
   /**
-   * Seconds to wait after the deployer's data role is granted before the first upload.
+   * Identities that read every upload, e.g. the compute cluster that builds images from uploaded build contexts:
+   * Storage Blob Data Reader on each upload container.
+   * @default []
+   */
+  readonly readers?: readonly Principal[];
+  /**
+   * Seconds to wait after the data roles are granted before the first upload.
    * @default 120
    */
   readonly rolePropagationDelaySeconds?: number;
@@ -155,20 +163,20 @@ export interface ModelAssetsProps {
  * Asset versions are immutable in Azure ML: a changed model or environment needs a new version, and changed code
  * gets one automatically, because the code version is the hash of its content.
  *
- * Apply order: every version waits for the workspace's identity datastore mode; every upload also waits for the
- * deployer's Storage Blob Data Contributor role and its propagation delay (Owner or Contributor grants no blob
- * data access).
+ * Apply order: every version waits for the workspace's datastores to be usable; every upload also waits for the
+ * uploaders' Storage Blob Data Contributor role on its container and its propagation delay (Owner or Contributor
+ * grants no blob data access).
  * @see https://learn.microsoft.com/azure/machine-learning/concept-azure-machine-learning-v2#model
  */
 export class ModelAssets extends Construct {
   private readonly props: ModelAssetsProps;
   private readonly assets = new Map<string, { readonly resource: AzapiResource; readonly signature: string }>();
   private readonly uploads = new Map<string, { readonly blobs: StorageBlob[]; readonly uri: string }>();
-  private readonly containers = new Map<string, StorageContainer>();
-  private uploadAccess?: RolePropagation;
+  private readonly containers = new Map<string, { readonly container: StorageContainer; readonly ready: RolePropagation }>();
 
   constructor(scope: Construct, id: string, props: ModelAssetsProps) {
     super(scope, id);
+    if (props.uploaders.length === 0) throw new PropsError("ModelAssets", "uploaders", "must name at least one identity", props.uploaders);
     this.props = props;
   }
 
@@ -246,9 +254,10 @@ export class ModelAssets extends Construct {
   code(spec: CodeSpec): string {
     const version = defaultVersion(spec);
     return this.once(`code-${spec.name}`, { path: spec.path, contentHash: spec.contentHash }, (id) => {
-      const container = this.codeContainer();
+      const target = this.codeContainer();
+      const container = target.container;
       const prefix = `${spec.name}/${version}`;
-      const blobs = this.blobs(id, spec, container, prefix);
+      const blobs = this.blobs(id, spec, target, prefix);
       const body: CodeVersionBody = {
         properties: { codeUri: `${this.props.workspace.storageAccount.primaryBlobEndpoint}${container.name}/${prefix}/`, isArchived: false },
       };
@@ -276,13 +285,13 @@ export class ModelAssets extends Construct {
     const prefix = `${prefixBase}/${files.contentHash}`;
     let upload = this.uploads.get(prefix);
     if (!upload) {
-      const container = this.uploadContainer();
+      const target = this.uploadContainer();
       const name = basename(files.path);
       const folder = files.isFile ? prefix : `${prefix}/${name}`;
       const id = `upload-${prefixBase.replace(/\//g, "-")}-${files.contentHash.slice(0, 12)}`;
-      const base = `${this.props.workspace.storageAccount.primaryBlobEndpoint}${container.name}/`;
+      const base = `${this.props.workspace.storageAccount.primaryBlobEndpoint}${target.container.name}/`;
       upload = {
-        blobs: this.blobs(id, files, container, folder),
+        blobs: this.blobs(id, files, target, folder),
         uri: files.isFile ? `${base}${prefix}/${name}` : `${base}${folder}/`,
       };
       this.uploads.set(prefix, upload);
@@ -290,9 +299,9 @@ export class ModelAssets extends Construct {
     return upload;
   }
 
-  /** One blob per file under `prefix`, each after the deployer's data role and the identity datastore mode. */
-  private blobs(id: string, files: LocalFiles, container: StorageContainer, prefix: string): StorageBlob[] {
-    const uploadReady = [this.uploadReady(), ...this.props.workspace.dataPlaneReady];
+  /** One blob per file under `prefix`, each after the uploaders' data role on the container and the datastores. */
+  private blobs(id: string, files: LocalFiles, { container, ready }: UploadContainer, prefix: string): StorageBlob[] {
+    const uploadReady = [ready.wait, ...this.props.workspace.dataPlaneReady];
     const asset = new TerraformAsset(this, `${id}-files`, {
       path: files.path,
       type: files.isFile ? AssetType.FILE : AssetType.DIRECTORY,
@@ -342,36 +351,55 @@ export class ModelAssets extends Construct {
     });
   }
 
-  private codeContainer(): StorageContainer {
+  private codeContainer(): UploadContainer {
     return this.blobContainer("code-container", this.props.codeContainerName ?? "code-snapshots");
   }
 
-  private uploadContainer(): StorageContainer {
+  private uploadContainer(): UploadContainer {
     return this.blobContainer("upload-container", this.props.uploadContainerName ?? "asset-uploads");
   }
 
-  /** A private blob container of the workspace storage, created on first use. */
-  private blobContainer(id: string, name: string): StorageContainer {
-    // Created through the management plane (storage_account_id), so it needs no data role.
-    let container = this.containers.get(id);
-    if (!container) {
-      container = new StorageContainer(this, id, { name, storageAccountId: this.props.workspace.storageAccount.id, containerAccessType: "private" });
-      this.containers.set(id, container);
+  /**
+   * A private blob container of the workspace storage, created on first use, with its uploaders' and readers' data
+   * roles and the wait after them.
+   *
+   * The roles are scoped to the container: uploads write nothing else, and an identity that may write here may not
+   * touch the datastores, data collection or state in the rest of the account.
+   */
+  private blobContainer(id: string, name: string): UploadContainer {
+    let entry = this.containers.get(id);
+    if (!entry) {
+      // Created through the management plane (storage_account_id), so it needs no data role.
+      const container = new StorageContainer(this, id, { name, storageAccountId: this.props.workspace.storageAccount.id, containerAccessType: "private" });
+      // Built from the container's name, so that each assignment waits for the container it is scoped to.
+      const scope = `${this.props.workspace.storageAccount.id}/blobServices/default/containers/${container.name}`;
+      const access = new Construct(this, `${id}-access`);
+      const grants = [
+        ...this.props.uploaders.map((p, i) => grantRole(access, `write-${principalKey(p, i, "deployer")}`, "Storage Blob Data Contributor", scope, p)),
+        ...(this.props.readers ?? []).map((p, i) => grantRole(access, `read-${principalKey(p, i, "reader")}`, "Storage Blob Data Reader", scope, p)),
+      ];
+      const ready = new RolePropagation(access, "propagation", { roleAssignments: grants, delaySeconds: this.props.rolePropagationDelaySeconds });
+      entry = { container, ready };
+      this.containers.set(id, entry);
     }
-    return container;
+    return entry;
   }
+}
 
-  /** The end of the wait after the deployer's blob data role, created with the first upload. */
-  private uploadReady(): ITerraformDependable {
-    if (!this.uploadAccess) {
-      const deployer = new Construct(this, "deployer");
-      this.uploadAccess = new RolePropagation(deployer, "propagation", {
-        roleAssignments: [this.props.workspace.grantBlobWrite(deployer, this.props.deployer)],
-        delaySeconds: this.props.rolePropagationDelaySeconds,
-      });
-    }
-    return this.uploadAccess.wait;
-  }
+/** An upload container and the wait after its data roles. */
+interface UploadContainer {
+  readonly container: StorageContainer;
+  readonly ready: RolePropagation;
+}
+
+/**
+ * A construct id part for a principal: its object id when written in config (stable when the list is reordered),
+ * else `first` for the first (an id known only at apply: the identity running Terraform, the image builder) and
+ * `first-<position>` for others.
+ */
+function principalKey(principal: Principal, index: number, first: string): string {
+  if (!Token.isUnresolved(principal.principalId)) return principal.principalId.toLowerCase();
+  return index === 0 ? first : `${first}-${index}`;
 }
 
 /**

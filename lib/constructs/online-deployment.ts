@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AzapiResource, MlResourceType, type DataCollection, type DataCollector, type OnlineDeploymentBody, type ProbeSettings } from "../azapi";
 import { msToIsoDuration, secondsToIsoDuration } from "../config/duration";
@@ -130,10 +131,18 @@ export interface OnlineDeploymentProps {
    */
   readonly appInsightsEnabled?: boolean;
   /**
-   * Whether the container may reach the public internet.
+   * Whether the container may reach the public internet. Not sent in a workspace with a managed virtual network,
+   * where the network's outbound mode governs egress, the flag no longer applies, and it could not be changed later.
    * @default true
+   * @see https://learn.microsoft.com/azure/machine-learning/concept-secure-online-endpoint
    */
   readonly egressPublicNetworkAccess?: boolean;
+  /**
+   * What must exist before the deployment's environment can be built, when the workspace builds images on a
+   * compute cluster (`ImageBuilder.ready`): the cluster and its identity's roles.
+   * @default [] (Azure ML builds images itself)
+   */
+  readonly buildReady?: readonly ITerraformDependable[];
   /**
    * An autoscale setting owns the instance count: Terraform then ignores drift of `sku.capacity`.
    * @default false
@@ -220,7 +229,9 @@ export class OnlineDeployment extends Construct {
         readinessProbe: props.readinessProbe && probe(props.readinessProbe),
         environmentVariables: props.environmentVariables && { ...props.environmentVariables },
         appInsightsEnabled: props.appInsightsEnabled ?? true,
-        egressPublicNetworkAccess: (props.egressPublicNetworkAccess ?? true) ? "Enabled" : "Disabled",
+        ...(!props.endpoint.workspace.managedNetwork && {
+          egressPublicNetworkAccess: (props.egressPublicNetworkAccess ?? true) ? ("Enabled" as const) : ("Disabled" as const),
+        }),
         modelMountPath: props.modelMountPath,
         dataCollector: collector && dataCollector(collector, samplingRate, props.endpoint.identity.clientId),
         description: props.description,
@@ -245,6 +256,7 @@ export class OnlineDeployment extends Construct {
         ...collectionReady,
         ...props.endpoint.workspace.dataPlaneReady,
         ...props.endpoint.workspace.networkReady,
+        ...(props.buildReady ?? []),
       ],
       // azapi's embedded schema types samplingRate as an integer (bicep types have no floating-point type), though
       // Azure ML takes a fraction from 0 to 1; azapi would refuse 0.25 at plan time, so a fractional rate turns its

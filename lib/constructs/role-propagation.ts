@@ -1,7 +1,7 @@
 import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { TimeProvider } from "@cdktf/provider-time/lib/provider";
 import { Sleep } from "@cdktf/provider-time/lib/sleep";
-import { TerraformStack } from "cdktf";
+import { TerraformStack, Token, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { PropsChecker } from "./invariants";
 
@@ -18,6 +18,12 @@ export const DEFAULT_ROLE_PROPAGATION_SECONDS = 120;
 export interface RolePropagationProps {
   /** The role assignments that must be in force before anything waits on {@link RolePropagation.wait}. */
   readonly roleAssignments: readonly RoleAssignment[];
+  /**
+   * Resources whose creation makes Azure grant roles itself (a workspace created with identity datastores grants
+   * its identity storage roles); the wait starts after them, and starts again when one is replaced.
+   * @default []
+   */
+  readonly grantedBy?: readonly TerraformResource[];
   /**
    * Seconds to wait after the last assignment is created. Azure RBAC caches permissions, so a new assignment can
    * take minutes before the data plane or Azure ML honours it.
@@ -48,10 +54,11 @@ export class RolePropagation extends Construct {
       createDuration: `${delay}s`,
       // A replaced assignment is a new one that must propagate again. (An assignment with `count` has no single id
       // to name; the sleep still waits for it through depends_on.)
-      triggers: Object.fromEntries(
-        props.roleAssignments.flatMap((r, i) => (r.count === undefined ? [[`role_assignment_${i}`, r.id]] : [])),
-      ),
-      dependsOn: [...props.roleAssignments],
+      triggers: Object.fromEntries([
+        ...props.roleAssignments.flatMap((r, i) => (r.count === undefined ? [[`role_assignment_${i}`, r.id]] : [])),
+        ...(props.grantedBy ?? []).map((r, i) => [`granted_by_${i}`, Token.asString(r.getStringAttribute("id"))]),
+      ]),
+      dependsOn: [...props.roleAssignments, ...(props.grantedBy ?? [])],
     });
   }
 }

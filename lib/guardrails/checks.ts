@@ -51,10 +51,14 @@ export const CHECKS: { readonly [id in RuleId]: Check } = {
 
   "single-instance-live": singleInstanceLive,
 
-  "deployment-egress-public": (resources) =>
-    azapiOfType(resources, ArmType.onlineDeployment).flatMap((r) =>
-      notDisabled(r, ["body", "properties", "egressPublicNetworkAccess"], "egressPublicNetworkAccess"),
-    ),
+  "deployment-egress-public": (resources) => {
+    // In a workspace with a managed virtual network the flag no longer applies (its outbound mode governs egress),
+    // so a deployment there that does not send it is not open; one that sends Enabled still says it means to be.
+    const managed = managedNetworkWorkspaces(resources).length > 0;
+    return azapiOfType(resources, ArmType.onlineDeployment)
+      .filter((r) => !(managed && lookup(r.attrs, ["body", "properties", "egressPublicNetworkAccess"]) === undefined))
+      .flatMap((r) => notDisabled(r, ["body", "properties", "egressPublicNetworkAccess"], "egressPublicNetworkAccess"));
+  },
 
   "workspace-public": (resources) => [
     ...ofType(resources, "azurerm_machine_learning_workspace").flatMap((r) => notFalse(r, "public_network_access_enabled", true)),
@@ -149,15 +153,21 @@ export const CHECKS: { readonly [id in RuleId]: Check } = {
     ),
 
   "compute-node-public-ip": (resources) => {
-    const managed = ofType(resources, "azurerm_machine_learning_workspace").filter((w) => {
-      const mode = stringAt(w.attrs, ["managed_network", "isolation_mode"]);
-      return typeof mode === "string" && !sameText(mode, "Disabled");
-    });
+    const managed = managedNetworkWorkspaces(resources);
     return ofType(resources, "azurerm_machine_learning_compute_cluster")
       .filter((c) => managed.some((w) => refersTo(c.attrs["machine_learning_workspace_id"], w.address)))
       .flatMap((c) => notFalse(c, "node_public_ip_enabled", true));
   },
 };
+
+/** Workspaces (azurerm or azapi) with a managed virtual network: an isolation mode other than Disabled. */
+function managedNetworkWorkspaces(resources: readonly ResourceView[]): ResourceView[] {
+  const managed = (mode: string | Unknown | undefined) => typeof mode === "string" && !sameText(mode, "Disabled");
+  return [
+    ...ofType(resources, "azurerm_machine_learning_workspace").filter((w) => managed(stringAt(w.attrs, ["managed_network", "isolation_mode"]))),
+    ...azapiOfType(resources, ArmType.workspace).filter((w) => managed(stringAt(w.attrs, ["body", "properties", "managedNetwork", "isolationMode"]))),
+  ];
+}
 
 /**
  * Resources of `type` that some azurerm_private_endpoint connects to (its private_service_connection's

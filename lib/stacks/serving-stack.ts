@@ -12,6 +12,7 @@ import { BatchEndpoint } from "../constructs/batch-endpoint";
 import { ClientNetwork } from "../constructs/client-network";
 import { ComputeCluster } from "../constructs/compute-cluster";
 import { DeploymentAutoscale } from "../constructs/deployment-autoscale";
+import { ImageBuilder } from "../constructs/image-builder";
 import { EndpointTraffic } from "../constructs/endpoint-traffic";
 import { MlWorkspace, type MlWorkspaceNetworkProps } from "../constructs/ml-workspace";
 import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs/model-assets";
@@ -42,6 +43,8 @@ export class ServingStack extends TerraformStack {
   readonly deployments: readonly OnlineDeployment[];
   readonly batchEndpoints: readonly BatchEndpoint[];
   readonly monitoring: Monitoring;
+  /** The compute cluster as the workspace's image builder; only in a private environment. */
+  readonly imageBuilder?: ImageBuilder;
   private readonly environment: LoadedEnvironment;
 
   constructor(scope: Construct, environment: LoadedEnvironment) {
@@ -94,6 +97,7 @@ export class ServingStack extends TerraformStack {
 
     this.ml = new MlWorkspace(this, "ml", {
       resourceGroupName: this.resourceGroup.name,
+      resourceGroupId: this.resourceGroup.id,
       location: config.location,
       tenantId: client.tenantId,
       names,
@@ -121,11 +125,19 @@ export class ServingStack extends TerraformStack {
       tags,
     });
 
+    // A private registry cannot build images, so the cluster does, and every deployment waits for it and its roles.
+    this.imageBuilder = this.ml.imageBuildComputeName === undefined ? undefined : new ImageBuilder(this, "image-builder", { workspace: this.ml, cluster: this.compute });
+
     if (config.endpoint || config.batch.length > 0) {
+      const deployers = config.workspace.deployer_principal_ids;
       this.assets = new ModelAssets(this, "assets", {
         workspace: this.ml,
-        // Whoever runs Terraform uploads the code; a user or a service principal, so Azure looks the type up.
-        deployer: { principalId: client.objectId },
+        // Whoever runs `terraform apply` uploads the code: the ids the config names (so that a plan run by another
+        // identity proposes no new assignments), else the identity running Terraform. Either may be a user or a
+        // service principal, so Azure looks the type up.
+        uploaders: deployers.length > 0 ? deployers.map((principalId) => ({ principalId })) : [{ principalId: client.objectId }],
+        // The image builder reads uploaded build contexts.
+        readers: this.imageBuilder ? [this.imageBuilder.principal] : [],
       });
     }
     let monitored: MonitoredDeployment[] = [];
@@ -186,6 +198,7 @@ export class ServingStack extends TerraformStack {
         name: d.name,
         location: config.location,
         ...this.registerAssets(assets, d),
+        buildReady: this.imageBuilder?.ready,
         instanceType: d.instance_type,
         instanceCount: d.instance_count,
         requestTimeoutMs: d.request_settings?.request_timeout_ms,
@@ -253,6 +266,7 @@ export class ServingStack extends TerraformStack {
       location: config.location,
       workspace: this.ml,
       compute: this.compute,
+      buildReady: this.imageBuilder?.ready,
       description: b.description,
       tags: { ...tags, ...b.tags },
       defaultDeployment: b.default_deployment,
@@ -324,6 +338,7 @@ function workspaceNetwork(config: ServingConfig, clientNetwork: ClientNetwork): 
     privateEndpoints: { subnetId: clientNetwork.subnetId, dnsZoneIds: clientNetwork.dnsZoneIds },
     // The registry is private, so environment images are built on the cluster, inside the managed network.
     imageBuildComputeName: config.compute.name,
+    batchScoring: config.batch.length > 0,
   };
 }
 
