@@ -30,7 +30,7 @@ const KINDS: [string, (assets: ModelAssets) => string][] = [
   ["a model from local files", (a) => (a.model({ name: "fraud", version: "7", type: "custom_model", files: local("model/fraud") }), "assets/model-fraud-7")],
   ["an environment from an image and a conda file", (a) => (a.environment({ name: "fraud-env", version: "2", image: "mcr.microsoft.com/azureml/minimal-ubuntu22.04-py39-cpu-inference:latest", condaFile: join(FILES, "envs", "fraud.yml") }), "assets/environment-fraud-env-2")],
   ["an environment from a Docker build context", (a) => (a.environment({ name: "fraud-built", version: "9", build: { files: local("docker") } }), "assets/environment-fraud-built-9")],
-  ["a code version", (a) => (a.code({ name: "src", ...local("src") }), `assets/code-src`)],
+  ["a code version", (a) => (a.code({ ...local("src"), name: "src" }), "assets/code-src")],
 ];
 
 describe("asset versions are compared case-insensitively with what Azure returns", () => {
