@@ -1,5 +1,5 @@
 import { MachineLearningComputeCluster } from "@cdktf/provider-azurerm/lib/machine-learning-compute-cluster";
-import { Testing } from "cdktf";
+import { TerraformVariable, Testing } from "cdktf";
 import { ComputeCluster, type ComputeClusterProps } from "../../lib/constructs/compute-cluster";
 import { newStack, resourceAt } from "../helpers/stacks";
 
@@ -49,6 +49,24 @@ describe("ComputeCluster", () => {
   ])("security and Azure contract setting %s = %p", (attribute, expected) => {
     const cluster: any = Object.values(JSON.parse(synth()).resource.azurerm_machine_learning_compute_cluster)[0];
     expect(cluster[attribute]).toEqual(expected);
+  });
+
+  // Azure returns the size upper-cased, and azurerm compares it case-sensitively as ForceNew (azurerm #17562): any
+  // other casing would plan a replacement of the cluster on every run.
+  test.each([
+    ["Standard_D4s_v3", "STANDARD_D4S_V3"],
+    ["standard_nc6s_v3", "STANDARD_NC6S_V3"],
+  ])("vm_size %s is sent upper-cased, as %s", (vmSize, sent) => {
+    const cluster = resourceAt(JSON.parse(synth({ vmSize })), "azurerm_machine_learning_compute_cluster", "compute/cluster");
+    expect(cluster.vm_size).toBe(sent);
+  });
+
+  test("a vm_size known only at apply time is upper-cased by Terraform", () => {
+    const stack = newStack();
+    const size = new TerraformVariable(stack, "size", { type: "string" });
+    new ComputeCluster(stack, "compute", { ...base, vmSize: size.stringValue });
+    const cluster = resourceAt(JSON.parse(Testing.synth(stack)), "azurerm_machine_learning_compute_cluster", "compute/cluster");
+    expect(cluster.vm_size).toBe("${upper(var.size)}");
   });
 
   test("low priority, node bounds and idle time map to the scale settings", () => {

@@ -190,7 +190,6 @@ describe("OnlineDeployment", () => {
       instanceCount: 3,
       requestTimeoutMs: 60000,
       maxConcurrentRequestsPerInstance: 4,
-      maxQueueWaitMs: 1500,
       livenessProbe: { initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 3, failureThreshold: 5, successThreshold: 1 },
       readinessProbe: {},
       environmentVariables: { WORKERS: "2" },
@@ -203,7 +202,6 @@ describe("OnlineDeployment", () => {
     expect(body.properties).toMatchObject({
       environmentId: "${azapi_resource.env.id}",
       codeConfiguration: { codeId: "${azapi_resource.code.id}", scoringScript: "score.py" },
-      requestSettings: { requestTimeout: "PT1M", maxConcurrentRequestsPerInstance: 4, maxQueueWait: "PT1.5S" },
       livenessProbe: { initialDelay: "PT30S", period: "PT15S", timeout: "PT3S", failureThreshold: 5, successThreshold: 1 },
       readinessProbe: { initialDelay: "PT10S", period: "PT10S", timeout: "PT2S", failureThreshold: 30, successThreshold: 1 },
       environmentVariables: { WORKERS: "2" },
@@ -211,6 +209,8 @@ describe("OnlineDeployment", () => {
       egressPublicNetworkAccess: "Disabled",
       description: "v3",
     });
+    // No maxQueueWait: deprecated, and ignored by managed endpoints.
+    expect(body.properties.requestSettings).toEqual({ requestTimeout: "PT1M", maxConcurrentRequestsPerInstance: 4 });
     expect(body.sku).toEqual({ name: "Default", capacity: 3 });
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
@@ -236,7 +236,6 @@ describe("OnlineDeployment", () => {
     [{ requestTimeoutMs: 180001 }, "OnlineDeployment: requestTimeoutMs: must be a whole number from 1 to 180000 (got 180001)"],
     [{ code: { codeId: "c", scoringScript: "s.py" } }, "OnlineDeployment: environmentId: is required when code is given"],
     [{ maxConcurrentRequestsPerInstance: 0 }, "OnlineDeployment: maxConcurrentRequestsPerInstance: must be a whole number from 1 to 1000 (got 0)"],
-    [{ maxQueueWaitMs: 0 }, "OnlineDeployment: maxQueueWaitMs: must be a whole number from 1 to 180000 (got 0)"],
     [{ livenessProbe: { periodSeconds: 0 } }, "OnlineDeployment: livenessProbe.periodSeconds: must be a whole number from 1 to 3600 (got 0)"],
     [{ livenessProbe: { initialDelaySeconds: -1 } }, "OnlineDeployment: livenessProbe.initialDelaySeconds: must be a whole number from 0 to 3600 (got -1)"],
     [{ readinessProbe: { timeoutSeconds: 0 } }, "OnlineDeployment: readinessProbe.timeoutSeconds: must be a whole number from 1 to 3600 (got 0)"],
@@ -250,13 +249,12 @@ describe("OnlineDeployment", () => {
   test("the bounds are accepted: 1 and 50 instances, 1 and 180000 ms, a probe without initial delay", () => {
     const stack = newStack();
     const endpoint = endpointIn(stack);
-    expect(() => deploymentIn(stack, endpoint, { name: "a", instanceCount: 1, requestTimeoutMs: 1, maxQueueWaitMs: 1 })).not.toThrow();
+    expect(() => deploymentIn(stack, endpoint, { name: "a", instanceCount: 1, requestTimeoutMs: 1 })).not.toThrow();
     expect(() =>
       deploymentIn(stack, endpoint, {
         name: "b",
         instanceCount: 50,
         requestTimeoutMs: 180000,
-        maxQueueWaitMs: 180000,
         maxConcurrentRequestsPerInstance: 1000,
         livenessProbe: { initialDelaySeconds: 0, periodSeconds: 3600, timeoutSeconds: 3600, failureThreshold: 1000, successThreshold: 1000 },
       }),

@@ -2,7 +2,7 @@
 
 A model registered from a folder is mounted at AZUREML_MODEL_DIR/<folder name>: dev.yaml uploads config/models/churn,
 so its files are under AZUREML_MODEL_DIR/churn (model.json, preprocessing/features.json). Set MODEL_FOLDER when a
-deployment's model comes from a folder with another name.
+deployment's model comes from a folder with another name, as prod.yaml's green deployment does for models/churn-v4.
 """
 import json
 import math

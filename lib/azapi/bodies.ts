@@ -270,6 +270,9 @@ export interface ProbeSettings {
 /**
  * Request handling limits of an online deployment.
  *
+ * The schema's `maxQueueWait` is left out on purpose: it is deprecated, and managed online endpoints ignore it (a
+ * request's time in the queue counts against `requestTimeout`).
+ *
  * @see https://learn.microsoft.com/azure/templates/microsoft.machinelearningservices/2025-12-01/workspaces/onlineendpoints/deployments#onlinerequestsettings
  */
 export interface OnlineRequestSettings {
@@ -279,12 +282,6 @@ export interface OnlineRequestSettings {
    * @default 1 (service default, per the schema)
    */
   readonly maxConcurrentRequestsPerInstance?: number;
-  /**
-   * Longest time a request may wait in the queue, ISO 8601 duration; deprecated for managed online endpoints.
-   *
-   * @default 500 ms (service default, per the schema)
-   */
-  readonly maxQueueWait?: string;
   /**
    * Scoring timeout, ISO 8601 duration.
    *

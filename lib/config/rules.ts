@@ -1,6 +1,7 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { CODE_LIMITS, type LocalContent } from "./code-bundle";
+import { condaSources, hostAllowed } from "./conda-hosts";
 import type { ConfigWarningId } from "../guardrails/rule-ids";
 import { STORAGE_URI, type CodeConfig, type EnvironmentAssetConfig, type ModelConfig, type ServingConfig } from "./schema";
 
@@ -28,6 +29,10 @@ export interface RuleContext {
 export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void {
   const { report } = ctx;
   const compute = config.compute;
+  const outbound: Outbound = {
+    allowed: config.network.outbound === "approved_only" ? config.network.allowed_fqdns : undefined,
+    condaChecked: new Set(),
+  };
 
   const endpoint = config.endpoint;
   if (endpoint) {
@@ -74,7 +79,7 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
           );
         }
       }
-      checkAssets(d, at, ctx, "online");
+      checkAssets(d, at, ctx, "online", outbound);
     });
   }
 
@@ -89,7 +94,7 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
       if (d.instance_count > compute.max_nodes) {
         report(at("instance_count"), `must be <= compute.max_nodes (${compute.max_nodes}): batch jobs run on that cluster`, d.instance_count);
       }
-      checkAssets(d, at, ctx, "batch");
+      checkAssets(d, at, ctx, "batch", outbound);
     });
   });
 
@@ -116,22 +121,33 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
   });
 }
 
+/** What the managed network lets environment builds reach, for the conda file check. */
+interface Outbound {
+  /** `network.allowed_fqdns` under `outbound: approved_only`; undefined when outbound traffic is not restricted. */
+  readonly allowed?: readonly string[];
+  /** Conda files already checked (absolute paths): one file used by several deployments is one problem. */
+  readonly condaChecked: Set<string>;
+}
+
 interface Deployable {
   readonly model: ModelConfig;
   readonly environment?: EnvironmentAssetConfig;
   readonly code?: CodeConfig;
 }
 
+/** The short datastore form, which names a datastore of the workspace this stack creates. */
+const WORKSPACE_DATASTORE = /^azureml:\/\/datastores\//;
+
 /** Whether a model path names local files (uploaded here) rather than storage. */
 export function isLocalPath(path: string): boolean {
   return !STORAGE_URI.test(path);
 }
 
-function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext, kind: "online" | "batch"): void {
+function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext, kind: "online" | "batch", outbound: Outbound): void {
   const { report } = ctx;
   checkModel(d.model, at, ctx);
   const environment = d.environment;
-  if (environment) checkEnvironmentAsset(environment, at, ctx);
+  if (environment) checkEnvironmentAsset(environment, at, ctx, outbound);
 
   const type = d.model.type ?? "custom_model";
   // A custom container serves requests itself, so it needs no scoring script; an environment referenced by id or
@@ -176,6 +192,16 @@ function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[
 /** An id, `azureml:<name>:<version>`, a storage URI with name and version, or local files with at least a path. */
 function checkModel(model: ModelConfig, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext): void {
   if (model.registered !== undefined) return;
+  if (model.id === undefined && model.path !== undefined && WORKSPACE_DATASTORE.test(model.path)) {
+    ctx.warn?.(
+      "model-path-not-yet-there",
+      at("model", "path"),
+      "points into a datastore of the workspace this stack creates, so nothing is there on a first deploy and the deployment fails; " +
+        "use a local path (uploaded by this stack), a registry model (azureml://registries/<registry>/models/<name>/versions/<version>), " +
+        "azureml:<name>:<version> registered beforehand, or storage that exists before the apply (https://, wasbs:// or abfss://)",
+      model.path,
+    );
+  }
   const local = model.path !== undefined && isLocalPath(model.path);
   // Local files get a name from their path and a version from their content.
   checkEitherIdOrFields(model, ["name", "version", "path", "type"], local ? ["path"] : ["name", "version", "path"], at("model"), ctx.report);
@@ -188,7 +214,7 @@ function checkModel(model: ModelConfig, at: (...rest: PropertyKey[]) => Property
 }
 
 /** An id, `azureml:<name>:<version>`, or exactly one of an image and a build context. */
-function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext): void {
+function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext, outbound: Outbound): void {
   const { report } = ctx;
   if (environment.registered !== undefined) return;
   const build = environment.build;
@@ -207,6 +233,8 @@ function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest
   const conda = environment.conda_file;
   if (conda !== undefined && !isFile(resolve(ctx.dir, conda))) {
     report(at("environment", "conda_file"), `must name an existing file (looked for ${resolve(ctx.dir, conda)})`, conda);
+  } else if (conda !== undefined) {
+    checkCondaHosts(conda, at("environment", "conda_file"), ctx, outbound);
   }
   if (build !== undefined) {
     const context = resolve(ctx.dir, build.path);
@@ -221,6 +249,37 @@ function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest
       report(at("environment", "build", "dockerfile_path"), `must name an existing file inside build.path: Azure ML builds the image from it (looked for ${dockerfile})`, build.dockerfile_path);
     }
   }
+}
+
+/**
+ * Under `outbound: approved_only`, the environment image is built inside the managed network, which reaches only
+ * `network.allowed_fqdns`: every channel and pip index of the conda file must be among them, or the build fails
+ * when it downloads. Warned once per conda file, at the first deployment that names it.
+ */
+function checkCondaHosts(conda: string, at: PropertyKey[], ctx: RuleContext, outbound: Outbound): void {
+  const full = resolve(ctx.dir, conda);
+  if (outbound.allowed === undefined || outbound.condaChecked.has(full)) return;
+  outbound.condaChecked.add(full);
+  for (const source of condaSources(readFileSync(full, "utf8"))) {
+    const missing = source.hosts.filter((host) => !hostAllowed(host, outbound.allowed!));
+    if (missing.length === 0) continue;
+    const hosts = missing.join(" and ");
+    ctx.warn?.(
+      "conda-host-not-allowed",
+      at,
+      `names ${source.what} at ${conda}:${source.line}, which downloads from ${hosts}, not in network.allowed_fqdns: ` +
+        `under network.outbound approved_only the environment's image build cannot reach ${missing.length === 1 ? "it" : "them"}; ` +
+        `add ${missing.map(withWildcard).join(" and ")} to network.allowed_fqdns`,
+      conda,
+    );
+  }
+}
+
+/** `conda.anaconda.org (or *.anaconda.org)`: the host, and the wildcard rule that covers its siblings too. */
+function withWildcard(host: string): string {
+  const labels = host.split(".");
+  // `*.pypi.org` would not cover pypi.org itself.
+  return labels.length > 2 ? `${host} (or *.${labels.slice(1).join(".")})` : host;
 }
 
 function isFile(path: string): boolean {

@@ -262,6 +262,10 @@ const dataCollectorSchema = z.strictObject({
     .optional(),
 });
 
+/** Why `request_settings.max_queue_wait_ms` is refused, and what does its job. */
+const MAX_QUEUE_WAIT_DEPRECATED =
+  "must be removed: it is deprecated, and managed online endpoints ignore it; raise request_timeout_ms to cover a request's wait in the queue, and let autoscale (or more instances) keep the queue short";
+
 export const onlineDeploymentSchema = z.strictObject({
   name: endpointName,
   model: modelSchema,
@@ -276,8 +280,19 @@ export const onlineDeploymentSchema = z.strictObject({
       // 180000 ms is the managed online endpoint's ceiling for a scoring request.
       request_timeout_ms: int(1, 180000).default(5000),
       max_concurrent_requests_per_instance: int(1, 1000).default(1),
-      max_queue_wait_ms: int(1, 180000).optional(),
+      // Refused with what to write instead (below), rather than dropped: a user who sets it expects it to work.
+      max_queue_wait_ms: z.unknown().optional(),
     })
+    .superRefine(
+      (settings, ctx) => {
+        if (settings.max_queue_wait_ms !== undefined) {
+          ctx.addIssue({ code: "custom", path: ["max_queue_wait_ms"], message: MAX_QUEUE_WAIT_DEPRECATED, input: settings.max_queue_wait_ms });
+        }
+      },
+      // Runs even when the other settings are wrong, so that every problem is reported in one go.
+      { when: (payload) => isRecord(payload.value) },
+    )
+    .transform(({ max_queue_wait_ms: _refused, ...settings }) => settings)
     .optional(),
   liveness_probe: probeSchema.optional(),
   readiness_probe: probeSchema.optional(),

@@ -1,6 +1,6 @@
 import { MachineLearningComputeCluster } from "@cdktf/provider-azurerm/lib/machine-learning-compute-cluster";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
-import type { ITerraformDependable } from "cdktf";
+import { Fn, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { PropsChecker } from "./invariants";
 
@@ -13,7 +13,11 @@ export interface ComputeClusterProps {
   readonly resourceGroupName: string;
   /** Cluster name, unique within the workspace. */
   readonly name: string;
-  /** VM size of every node, e.g. STANDARD_D2_V2. */
+  /**
+   * VM size of every node, e.g. STANDARD_D2_V2, in any casing: it is sent upper-cased. Azure returns the size in
+   * upper case whatever it was sent, and azurerm compares `vm_size` case-sensitively and replaces the cluster on a
+   * change (ForceNew), so `Standard_D2_v2` would plan a replacement on every run (azurerm issue #17562).
+   */
   readonly vmSize: string;
   /**
    * Dedicated nodes, or cheaper low-priority nodes that Azure may take back.
@@ -99,7 +103,7 @@ export class ComputeCluster extends Construct {
       name: props.name,
       location: props.location,
       machineLearningWorkspaceId: props.workspaceId,
-      vmSize: props.vmSize,
+      vmSize: upperCase(props.vmSize),
       vmPriority: props.vmPriority === "low_priority" ? "LowPriority" : "Dedicated",
       description: props.description,
       scaleSettings: {
@@ -126,4 +130,12 @@ export class ComputeCluster extends Construct {
   get principalId(): string {
     return this.identity.principalId;
   }
+}
+
+/**
+ * A VM size as Azure returns it: upper case (see {@link ComputeClusterProps.vmSize}). A size known only at apply
+ * time is upper-cased by Terraform, since upper-casing a token's placeholder text would break it.
+ */
+function upperCase(vmSize: string): string {
+  return Token.isUnresolved(vmSize) ? Fn.upper(vmSize) : vmSize.toUpperCase();
 }

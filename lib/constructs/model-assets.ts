@@ -1,6 +1,6 @@
 import { StorageBlob } from "@cdktf/provider-azurerm/lib/storage-blob";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
-import { AssetType, Fn, TerraformAsset, Token, type ITerraformDependable } from "cdktf";
+import { AssetType, Fn, Lazy, TerraformAsset, Token, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { basename } from "node:path";
 import {
@@ -171,6 +171,8 @@ export interface ModelAssetsProps {
 export class ModelAssets extends Construct {
   private readonly props: ModelAssetsProps;
   private readonly assets = new Map<string, { readonly resource: AzapiResource; readonly signature: string }>();
+  /** Model and environment versions registered here, by `<kind>/<name, lower case>/<version>`, for {@link registered}. */
+  private readonly registrations = new Map<string, AzapiResource>();
   private readonly uploads = new Map<string, { readonly blobs: StorageBlob[]; readonly uri: string }>();
   private readonly containers = new Map<string, { readonly container: StorageContainer; readonly ready: RolePropagation }>();
 
@@ -185,7 +187,7 @@ export class ModelAssets extends Construct {
     if ("id" in spec) return spec.id;
     const version = spec.version ?? ("files" in spec ? defaultVersion(spec.files) : undefined)!;
     const signature = "files" in spec ? { ...spec, files: contentSignature(spec.files) } : spec;
-    return this.once(`model-${spec.name}-${version}`, signature, (id) => {
+    const resource = this.once(`model-${spec.name}-${version}`, signature, (id) => {
       let modelUri: string;
       let blobs: StorageBlob[] = [];
       if ("files" in spec) {
@@ -200,6 +202,8 @@ export class ModelAssets extends Construct {
       };
       return this.version(id, MlResourceType.modelVersion, `models/${spec.name}`, version, body, blobs);
     });
+    this.registrations.set(registrationKey("models", spec.name, version), resource);
+    return resource.id;
   }
 
   /** The id a deployment references for this environment: the given one, or the version registered here. */
@@ -207,7 +211,7 @@ export class ModelAssets extends Construct {
     if ("id" in spec) return spec.id;
     const version = spec.version ?? ("build" in spec ? defaultVersion(spec.build.files) : undefined)!;
     const signature = "build" in spec ? { ...spec, build: { ...spec.build, files: contentSignature(spec.build.files) } } : spec;
-    return this.once(`environment-${spec.name}-${version}`, signature, (id) => {
+    const resource = this.once(`environment-${spec.name}-${version}`, signature, (id) => {
       const common: Pick<EnvironmentVersionProperties, "osType" | "inferenceConfig" | "description" | "isArchived"> = {
         osType: "Linux",
         inferenceConfig: spec.inferenceConfig && {
@@ -234,15 +238,23 @@ export class ModelAssets extends Construct {
       const body: EnvironmentVersionBody = { properties: { image: spec.image, condaFile, ...common } };
       return this.version(id, MlResourceType.environmentVersion, `environments/${spec.name}`, version, body);
     });
+    this.registrations.set(registrationKey("environments", spec.name, version), resource);
+    return resource.id;
   }
 
   /**
-   * The id of a model or environment version already registered in this workspace (`azureml:<name>:<version>`).
+   * The id of a model or environment version by name and version (`azureml:<name>:<version>`).
    *
-   * Built from the workspace's ARM id, the form Azure returns for a deployment's model and environment.
+   * When this construct registers that version itself (through {@link model} or {@link environment}, before or
+   * after this call), the id is the registration's, so whatever uses it waits for the registration: a deployment
+   * sent before the version exists would fail on a first deploy. Otherwise the version must already be in the
+   * workspace, and the id is built from the workspace's ARM id, the form Azure returns for a deployment's model and
+   * environment. Both are the same string once applied; which one is decided when the stack is synthesized.
    */
   registered(kind: "models" | "environments", name: string, version: string): string {
-    return `${this.props.workspace.workspace.id}/${kind}/${name}/versions/${version}`;
+    const existing = `${this.props.workspace.workspace.id}/${kind}/${name}/versions/${version}`;
+    const key = registrationKey(kind, name, version);
+    return Lazy.stringValue({ produce: () => this.registrations.get(key)?.id ?? existing });
   }
 
   /**
@@ -262,7 +274,7 @@ export class ModelAssets extends Construct {
         properties: { codeUri: `${this.props.workspace.storageAccount.primaryBlobEndpoint}${container.name}/${prefix}/`, isArchived: false },
       };
       return this.version(id, MlResourceType.codeVersion, `codes/${spec.name}`, version, body, blobs);
-    });
+    }).id;
   }
 
   /**
@@ -323,18 +335,18 @@ export class ModelAssets extends Construct {
   }
 
   /** Creates the asset on first use; later uses must describe exactly the same asset. */
-  private once(id: string, spec: object, create: (id: string) => AzapiResource): string {
+  private once(id: string, spec: object, create: (id: string) => AzapiResource): AzapiResource {
     const signature = JSON.stringify(spec);
     const existing = this.assets.get(id);
     if (existing) {
       if (existing.signature !== signature) {
         throw new PropsError("ModelAssets", id, "must be defined the same way wherever it is used: asset versions are immutable", spec);
       }
-      return existing.resource.id;
+      return existing.resource;
     }
     const resource = create(id);
     this.assets.set(id, { resource, signature });
-    return resource.id;
+    return resource;
   }
 
   private version(id: string, type: string, parentPath: string, version: string, body: object, blobs: StorageBlob[] = []): AzapiResource {
@@ -346,6 +358,9 @@ export class ModelAssets extends Construct {
       parentId: `${this.props.workspace.workspace.id}/${parentPath}`,
       body,
       dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+      // The bodies carry Azure ML enums (modelType, osType) and URIs that the service may echo in another casing;
+      // as on the endpoints and deployments, a re-cased echo must not read as a change on every plan.
+      ignoreCasing: true,
       // A new version must exist before the old one goes, since deployments switch over in between.
       lifecycle: { createBeforeDestroy: true },
     });
@@ -408,6 +423,11 @@ function principalKey(principal: Principal, index: number, first: string): strin
  */
 function contentSignature(files: LocalFiles): object {
   return { contentHash: files.contentHash, isFile: files.isFile ?? false, name: basename(files.path) };
+}
+
+/** Asset names are case-insensitive in Azure ML, as ARM resource names are; so are versions. */
+function registrationKey(kind: "models" | "environments", name: string, version: string): string {
+  return `${kind}/${name.toLowerCase()}/${version.toLowerCase()}`;
 }
 
 /** The version of uploaded content when none is given: the first 12 characters of its hash. */

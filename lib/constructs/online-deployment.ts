@@ -96,7 +96,8 @@ export interface OnlineDeploymentProps {
    */
   readonly instanceCount?: number;
   /**
-   * Longest time a scoring request may take, up to the managed endpoint's 180000 ms.
+   * Longest time a scoring request may take, up to the managed endpoint's 180000 ms. It covers the request's wait in
+   * the queue too: Azure's advice since the queue wait setting (`maxQueueWait`) was deprecated.
    * @default 5000
    */
   readonly requestTimeoutMs?: number;
@@ -105,11 +106,6 @@ export interface OnlineDeploymentProps {
    * @default 1
    */
   readonly maxConcurrentRequestsPerInstance?: number;
-  /**
-   * Longest time a request may wait in the queue.
-   * @default Azure's default (500 ms)
-   */
-  readonly maxQueueWaitMs?: number;
   /**
    * Liveness probe.
    * @default Azure's defaults (the same as {@link ProbeProps}' defaults)
@@ -191,7 +187,6 @@ export class OnlineDeployment extends Construct {
       .wholeNumber("instanceCount", instanceCount, 1, 50)
       .optionalWholeNumber("requestTimeoutMs", props.requestTimeoutMs, 1, 180000)
       .optionalWholeNumber("maxConcurrentRequestsPerInstance", props.maxConcurrentRequestsPerInstance, 1, 1000)
-      .optionalWholeNumber("maxQueueWaitMs", props.maxQueueWaitMs, 1, 180000)
       .that(!props.code || props.environmentId !== undefined, "environmentId", "is required when code is given", undefined);
     for (const [name, p] of [["livenessProbe", props.livenessProbe], ["readinessProbe", props.readinessProbe]] as const) {
       check
@@ -220,10 +215,10 @@ export class OnlineDeployment extends Construct {
         codeConfiguration: props.code && { codeId: props.code.codeId, scoringScript: props.code.scoringScript },
         instanceType: props.instanceType,
         scaleSettings: { scaleType: "Default" },
+        // No maxQueueWait: deprecated, and ignored by managed endpoints; time in the queue counts against the timeout.
         requestSettings: {
           requestTimeout: msToIsoDuration(props.requestTimeoutMs ?? 5000),
           maxConcurrentRequestsPerInstance: props.maxConcurrentRequestsPerInstance ?? 1,
-          maxQueueWait: props.maxQueueWaitMs === undefined ? undefined : msToIsoDuration(props.maxQueueWaitMs),
         },
         livenessProbe: props.livenessProbe && probe(props.livenessProbe),
         readinessProbe: props.readinessProbe && probe(props.readinessProbe),

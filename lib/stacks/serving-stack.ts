@@ -203,7 +203,6 @@ export class ServingStack extends TerraformStack {
         instanceCount: d.instance_count,
         requestTimeoutMs: d.request_settings?.request_timeout_ms,
         maxConcurrentRequestsPerInstance: d.request_settings?.max_concurrent_requests_per_instance,
-        maxQueueWaitMs: d.request_settings?.max_queue_wait_ms,
         livenessProbe: d.liveness_probe && probeProps(d.liveness_probe),
         readinessProbe: d.readiness_probe && probeProps(d.readiness_probe),
         environmentVariables: d.environment_variables,
