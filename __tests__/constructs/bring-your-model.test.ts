@@ -186,6 +186,12 @@ describe("OnlineDeployment for custom containers and data collection", () => {
     expect(deploymentOf(json).schema_validation_enabled).toBe(false);
   });
 
+  test("a fractional collector rate that every collection overrides with a whole one is never sent, so azapi's check stays on", () => {
+    const json = synth({ dataCollector: { samplingRate: 0.5, collections: { request: { dataId: DATA("request"), samplingRate: 1 } } } });
+    expect(deploymentOf(json).body.properties.dataCollector.collections.request.samplingRate).toBe(1);
+    expect(deploymentOf(json).schema_validation_enabled).toBeUndefined();
+  });
+
   test.each([["minute", "Minute"], ["day", "Day"]] as const)("rolling rate %s goes out as %s", (rate, sent) => {
     const collections = { request: { dataId: DATA("request") } };
     expect(deploymentOf(synth({ dataCollector: { collections, rollingRate: rate } })).body.properties.dataCollector.rollingRate).toBe(sent);

@@ -53,8 +53,8 @@ export interface DataCollectionProps {
 }
 
 /**
- * Data collection of a deployment, for model monitoring. Two kinds of collection, told apart by name:
- * `request` and `response` are payload logging, which the serving side does for any container; every other name
+ * Data collection of a deployment, for model monitoring. Two kinds of collection, told apart by name: `request` and
+ * `response` are payload logging, which the serving side does without a scoring script; every other name
  * (`model_inputs`, `model_outputs` or your own) is custom logging, which only an `azureml-ai-monitoring`
  * `Collector(name=...)` in the scoring script fills.
  */
@@ -226,7 +226,8 @@ export class OnlineDeployment extends Construct {
       check.that(credentials.length === 0, "dataCollector.captureHeaders", "must not capture Authorization: it carries the endpoint's key or token", credentials[0]);
     }
     check.throwIfInvalid();
-    const rates = collector ? [samplingRate, ...Object.values(collector.collections).map((c) => c.samplingRate ?? samplingRate)] : [];
+    // The rates the body carries: each collection's own, or the collector's copied into it.
+    const rates = collector ? Object.values(collector.collections).map((c) => c.samplingRate ?? samplingRate) : [];
     this.deploymentName = props.name;
     this.instanceCount = instanceCount;
     // Data collection writes blobs as the endpoint's identity; its data role must be in force first.
