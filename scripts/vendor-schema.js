@@ -22,6 +22,7 @@ const RESOURCE_TYPES = [
   "Microsoft.MachineLearningServices/workspaces/models/versions",
   "Microsoft.MachineLearningServices/workspaces/environments/versions",
   "Microsoft.MachineLearningServices/workspaces/codes/versions",
+  "Microsoft.MachineLearningServices/workspaces/data/versions",
   "Microsoft.MachineLearningServices/workspaces/batchEndpoints",
   "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments",
 ].map((t) => `${t}@${API_VERSION}`);

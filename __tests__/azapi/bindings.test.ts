@@ -268,6 +268,7 @@ describe("MlResourceType", () => {
     ["modelVersion", "Microsoft.MachineLearningServices/workspaces/models/versions@2025-12-01"],
     ["environmentVersion", "Microsoft.MachineLearningServices/workspaces/environments/versions@2025-12-01"],
     ["codeVersion", "Microsoft.MachineLearningServices/workspaces/codes/versions@2025-12-01"],
+    ["dataVersion", "Microsoft.MachineLearningServices/workspaces/data/versions@2025-12-01"],
     ["batchEndpoint", "Microsoft.MachineLearningServices/workspaces/batchEndpoints@2025-12-01"],
     ["batchDeployment", "Microsoft.MachineLearningServices/workspaces/batchEndpoints/deployments@2025-12-01"],
   ] as const)("%s is %s", (key, type) => {
@@ -276,7 +277,7 @@ describe("MlResourceType", () => {
 
   test("lists exactly those types, at the API version the vendored schema describes", () => {
     expect(Object.keys(MlResourceType).sort()).toEqual(
-      ["batchDeployment", "batchEndpoint", "codeVersion", "environmentVersion", "modelVersion", "onlineDeployment", "onlineEndpoint", "workspace"],
+      ["batchDeployment", "batchEndpoint", "codeVersion", "dataVersion", "environmentVersion", "modelVersion", "onlineDeployment", "onlineEndpoint", "workspace"],
     );
     expect(ML_API_VERSION).toBe("2025-12-01");
   });

@@ -237,9 +237,9 @@ describe("data collection", () => {
   });
 
   test("bounds and names", () => {
-    const collector = { collections: { model_input: { enabled: true } }, sampling_rate: 1.5, rolling_rate: "week" };
+    const collector = { collections: { model_inputs: { enable: true } }, sampling_rate: 1.5, rolling_rate: "week" };
     expect(rules(withEndpoint([deployment({ data_collector: collector })]))).toEqual([
-      "endpoint.deployments[0].data_collector.collections.model_input: is not a known key; did you mean model_inputs?",
+      "endpoint.deployments[0].data_collector.collections.model_inputs.enable: is not a known key; did you mean enabled?",
       "endpoint.deployments[0].data_collector.sampling_rate: must be <= 1 (got 1.5)",
       'endpoint.deployments[0].data_collector.rolling_rate: must be one of "minute", "hour", "day" (got "week")',
     ]);

@@ -161,13 +161,15 @@ describe("OnlineDeployment for custom containers and data collection", () => {
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
-  test("data collection defaults: both collections named, disabled unless asked, every request, hourly", () => {
-    const json = synth({ dataCollector: { modelInputs: true } });
+  const DATA = (name: string) => `${WS}/data/churn-dev-blue-${name}/versions/1`;
+
+  test("data collection defaults: only the collections given, disabled unless asked, every request, hourly, each with its dataId", () => {
+    const json = synth({ dataCollector: { collections: { model_inputs: { enabled: true, dataId: DATA("model_inputs") }, response: { dataId: DATA("response") } } } });
     const clientId = expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.endpoint_identity_\w+\.client_id\}$/);
     expect(deploymentOf(json).body.properties.dataCollector).toEqual({
       collections: {
-        model_inputs: { dataCollectionMode: "Enabled", samplingRate: 1, clientId },
-        model_outputs: { dataCollectionMode: "Disabled", samplingRate: 1, clientId },
+        model_inputs: { dataCollectionMode: "Enabled", dataId: DATA("model_inputs"), samplingRate: 1, clientId },
+        response: { dataCollectionMode: "Disabled", dataId: DATA("response"), samplingRate: 1, clientId },
       },
       rollingRate: "Hour",
     });
@@ -175,17 +177,49 @@ describe("OnlineDeployment for custom containers and data collection", () => {
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });
 
+  test("a collection's own sampling rate overrides the collector's; a fractional one turns azapi's schema check off", () => {
+    const json = synth({
+      dataCollector: { samplingRate: 1, collections: { request: { enabled: true, dataId: DATA("request"), samplingRate: 0.1 }, response: { enabled: true, dataId: DATA("response") } } },
+    });
+    const collections = deploymentOf(json).body.properties.dataCollector.collections;
+    expect([collections.request.samplingRate, collections.response.samplingRate]).toEqual([0.1, 1]);
+    expect(deploymentOf(json).schema_validation_enabled).toBe(false);
+  });
+
+  test("a fractional collector rate that every collection overrides with a whole one is never sent, so azapi's check stays on", () => {
+    const json = synth({ dataCollector: { samplingRate: 0.5, collections: { request: { dataId: DATA("request"), samplingRate: 1 } } } });
+    expect(deploymentOf(json).body.properties.dataCollector.collections.request.samplingRate).toBe(1);
+    expect(deploymentOf(json).schema_validation_enabled).toBeUndefined();
+  });
+
   test.each([["minute", "Minute"], ["day", "Day"]] as const)("rolling rate %s goes out as %s", (rate, sent) => {
-    expect(deploymentOf(synth({ dataCollector: { rollingRate: rate } })).body.properties.dataCollector.rollingRate).toBe(sent);
+    const collections = { request: { dataId: DATA("request") } };
+    expect(deploymentOf(synth({ dataCollector: { collections, rollingRate: rate } })).body.properties.dataCollector.rollingRate).toBe(sent);
   });
 
   test("the data role is granted once per endpoint, however many deployments collect, and each waits for it", () => {
-    const json = synth({ dataCollector: { modelInputs: true } }, { dataCollector: { modelOutputs: true } });
+    const json = synth(
+      { dataCollector: { collections: { model_inputs: { enabled: true, dataId: DATA("model_inputs") } } } },
+      { dataCollector: { collections: { model_outputs: { enabled: true, dataId: DATA("model_outputs") } } } },
+    );
     const roles = Object.values(json.resource.azurerm_role_assignment).filter((r: any) => r.role_definition_name === "Storage Blob Data Contributor");
     expect(roles).toHaveLength(1);
     const sleeps = Object.keys(json.resource.time_sleep).filter((k) => k.startsWith("endpoint_data-collection-ready_wait_"));
     expect(sleeps).toHaveLength(1);
     for (const name of ["blue", "green"]) expect(deploymentOf(json, name).depends_on).toContain(`time_sleep.${sleeps[0]}`);
+  });
+
+  test("the data role is scoped to the default datastore's container, not the storage account", () => {
+    const json = synth({ dataCollector: { collections: { request: { enabled: true, dataId: DATA("request") } } } });
+    expect(resourceAt(json, "azurerm_role_assignment", "endpoint/default-container-write")).toMatchObject({
+      role_definition_name: "Storage Blob Data Contributor",
+      scope: "${azurerm_storage_account.ml_storage_3B97082E.id}/blobServices/default/containers/azureml-blobstore-${azapi_resource.ml_workspace_46391A20.output.properties.workspaceId}",
+      principal_id: expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.endpoint_identity_\w+\.principal_id\}$/),
+    });
+    const onAccount = Object.values(json.resource.azurerm_role_assignment).filter(
+      (r: any) => r.role_definition_name === "Storage Blob Data Contributor" && r.scope === "${azurerm_storage_account.ml_storage_3B97082E.id}",
+    );
+    expect(onAccount).toEqual([]);
   });
 
   test("no data collector, no data role", () => {
@@ -195,7 +229,18 @@ describe("OnlineDeployment for custom containers and data collection", () => {
 
   test.each([
     ["a relative mount path", { modelMountPath: "models" }, 'OnlineDeployment: modelMountPath: must be an absolute path (got "models")'],
-    ["a sampling rate above 1", { dataCollector: { samplingRate: 1.5 } }, "OnlineDeployment: dataCollector.samplingRate: must be from 0 to 1 (got 1.5)"],
+    ["a sampling rate above 1", { dataCollector: { samplingRate: 1.5, collections: { request: { dataId: "d" } } } }, "OnlineDeployment: dataCollector.samplingRate: must be from 0 to 1 (got 1.5)"],
+    [
+      "a collection's sampling rate above 1",
+      { dataCollector: { collections: { request: { dataId: "d", samplingRate: 2 } } } },
+      "OnlineDeployment: dataCollector.collections.request.samplingRate: must be from 0 to 1 (got 2)",
+    ],
+    ["no collections", { dataCollector: { collections: {} } }, "OnlineDeployment: dataCollector.collections: must name at least one collection (got {})"],
+    [
+      "capturing the Authorization header, in any casing",
+      { dataCollector: { collections: { request: { dataId: "d" } }, captureHeaders: ["x-request-id", "AuthoriZation"] } },
+      'OnlineDeployment: dataCollector.captureHeaders: must not capture Authorization: it carries the endpoint\'s key or token (got "AuthoriZation")',
+    ],
   ])("rejects %s", (_, props, message) => {
     expect(() => synth(props as Partial<OnlineDeploymentProps>)).toThrow(message);
   });

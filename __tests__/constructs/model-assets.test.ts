@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
-import { Testing, type TerraformStack } from "cdktf";
+import { TerraformOutput, Testing, type TerraformStack } from "cdktf";
 import { readCodeBundle } from "../../lib/config/code-bundle";
 import { ModelAssets } from "../../lib/constructs/model-assets";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
@@ -188,5 +188,68 @@ describe("ModelAssets", () => {
     };
     expect(versionOf(changed)).toBe(changed.contentHash.slice(0, 12));
     expect(versionOf(changed)).not.toBe(versionOf(a));
+  });
+});
+
+describe("ModelAssets data versions (a data collection's folder)", () => {
+  const part = (i: number) => `\${element(split("/", azapi_resource.ml_workspace_46391A20.id), ${i})}`;
+  const collected = { name: "churn-prod-green-request", version: "7", path: "azureml://datastores/workspaceblobstore/paths/modelDataCollector/churn-prod/green/request" };
+
+  test("a uri_folder version under data/<name>, its short datastore URI sent in the long form Azure returns", () => {
+    const stack = newStack();
+    assetsIn(stack).data(collected);
+    const json = synthJson(stack);
+    const data = resourceAt(json, "azapi_resource", "assets/data-churn-prod-green-request-7");
+    expect(data).toMatchObject({
+      type: "Microsoft.MachineLearningServices/workspaces/data/versions@2025-12-01",
+      name: "7",
+      parent_id: `${WS}/data/churn-prod-green-request`,
+      lifecycle: { create_before_destroy: true },
+    });
+    expect(data.body).toEqual({
+      properties: {
+        dataType: "uri_folder",
+        dataUri: `azureml://subscriptions/${part(2)}/resourcegroups/${part(4)}/workspaces/${part(8)}/datastores/workspaceblobstore/paths/modelDataCollector/churn-prod/green/request`,
+        isArchived: false,
+      },
+    });
+    expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
+  });
+
+  test("returns the version's ARM id, the dataId az ml sends: <workspace id>/data/<name>/versions/<version>", () => {
+    const stack = newStack();
+    new TerraformOutput(stack, "data", { value: assetsIn(stack).data(collected) });
+    const address = Object.keys(synthJson(stack).resource.azapi_resource)[0];
+    expect(synthJson(stack).output.data.value).toBe(`\${azapi_resource.${address}.id}`);
+  });
+
+  test("waits for identity datastore mode, like every version; nothing is uploaded and no deployer role is made", () => {
+    const stack = newStack();
+    assetsIn(stack).data(collected);
+    const json = synthJson(stack);
+    expect(resourceAt(json, "azapi_resource", "assets/data-churn-prod-green-request-7").depends_on).toEqual([
+      DATASTORE_ACCESS,
+    ]);
+    expect(json.resource.azurerm_storage_blob).toBeUndefined();
+    expect(Object.values(json.resource.azurerm_role_assignment ?? {}).map((r: any) => r.principal_id)).not.toContain(DEPLOYER);
+  });
+
+  test("registered once however many collections name it; the same name and version elsewhere is refused", () => {
+    const stack = newStack();
+    const assets = assetsIn(stack);
+    assets.data(collected);
+    assets.data({ ...collected });
+    expect(() => assets.data({ ...collected, path: "azureml://datastores/workspaceblobstore/paths/other" })).toThrow(
+      /^ModelAssets: data-churn-prod-green-request-7: must be defined the same way wherever it is used: asset versions are immutable/,
+    );
+    expect(Object.keys(azapiBesidesWorkspace(synthJson(stack)))).toHaveLength(1);
+  });
+
+  test("a description goes with the version; a long azureml:// URI is sent as it is", () => {
+    const stack = newStack();
+    const long = "azureml://subscriptions/s/resourcegroups/rg/workspaces/ws/datastores/workspaceblobstore/paths/mdc/x";
+    assetsIn(stack).data({ ...collected, path: long, description: "collected requests" });
+    const body = resourceAt(synthJson(stack), "azapi_resource", "assets/data-churn-prod-green-request-7").body;
+    expect(body.properties).toMatchObject({ dataUri: long, description: "collected requests" });
   });
 });

@@ -408,7 +408,7 @@ describe("OnlineDeployment data collection", () => {
       location: "westeurope",
       modelId: "azureml://registries/azureml/models/churn/versions/3",
       instanceType: "Standard_DS3_v2",
-      dataCollector: dataCollector && { modelInputs: true, ...dataCollector },
+      dataCollector: dataCollector && { collections: { model_inputs: { enabled: true, dataId: "data-id" } }, ...dataCollector },
     });
     return stack;
   }

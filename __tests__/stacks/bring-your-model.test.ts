@@ -200,24 +200,32 @@ describe("data collection", () => {
   const identity = graph.at("endpoint/identity");
   const sleep = graph.at("endpoint/data-collection-ready/wait");
 
-  test("both collections, the sampling rate in each, the rolling rate, written by the endpoint's identity", () => {
-    const collection = { dataCollectionMode: "Enabled", samplingRate: 0.25, clientId: `\${${identity}.client_id}` };
+  test("both collections, each registered as its data asset, the sampling rate in each, the rolling rate, written by the endpoint's identity", () => {
+    const collection = (name: string) => ({
+      dataCollectionMode: "Enabled",
+      dataId: `\${${graph.at(`assets/data-byom-online-x7-blue-${name}-1`)}.id}`,
+      samplingRate: 0.25,
+      clientId: `\${${identity}.client_id}`,
+    });
     expect(body("deployment-blue/deployment").dataCollector).toEqual({
-      collections: { model_inputs: collection, model_outputs: collection },
+      collections: { model_inputs: collection("model_inputs"), model_outputs: collection("model_outputs") },
       rollingRate: "Hour",
       requestLogging: { captureHeaders: ["x-request-id"] },
     });
   });
 
-  test("the endpoint identity gets Storage Blob Data Contributor on the workspace storage, and the deployment waits for it and a delay", () => {
+  test("the endpoint identity gets Storage Blob Data Contributor on the default datastore's container, and the deployment waits for it and a delay", () => {
     const roles = graph.direct(sleep).filter((a) => a.startsWith("azurerm_role_assignment."));
     expect(roles).toHaveLength(1);
     expect(config(roles[0])).toMatchObject({
       role_definition_name: "Storage Blob Data Contributor",
       principal_id: `\${${identity}.principal_id}`,
       principal_type: "ServicePrincipal",
-      scope: expect.stringMatching(/^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}$/),
+      scope: expect.stringMatching(
+        /^\$\{azurerm_storage_account\.ml_storage_\w+\.id\}\/blobServices\/default\/containers\/azureml-blobstore-\$\{azapi_resource\.ml_workspace_\w+\.output\.properties\.workspaceId\}$/,
+      ),
     });
+    expect(roles[0]).toBe(graph.at("endpoint/default-container-write"));
     expect(config(sleep).create_duration).toBe("120s");
     expect(graph.direct(deployment)).toContain(sleep);
   });

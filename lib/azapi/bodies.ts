@@ -29,6 +29,8 @@ export const MlResourceType = {
   environmentVersion: `Microsoft.MachineLearningServices/workspaces/environments/versions@${ML_API_VERSION}`,
   /** A version of a code asset (scoring script folder). */
   codeVersion: `Microsoft.MachineLearningServices/workspaces/codes/versions@${ML_API_VERSION}`,
+  /** A version of a data asset (a pointer to files in storage, e.g. where a data collector writes). */
+  dataVersion: `Microsoft.MachineLearningServices/workspaces/data/versions@${ML_API_VERSION}`,
   /** A batch endpoint. */
   batchEndpoint: `Microsoft.MachineLearningServices/workspaces/batchEndpoints@${ML_API_VERSION}`,
   /** A deployment behind a batch endpoint. */
@@ -344,7 +346,8 @@ export interface DataCollection {
    */
   readonly dataCollectionMode?: "Enabled" | "Disabled";
   /**
-   * ARM ID of the data asset written to.
+   * ARM id of the data asset version the collection is registered as
+   * (`/subscriptions/.../workspaces/<ws>/data/<name>/versions/<version>`); the collector writes to its URI.
    *
    * @default - service default
    */
@@ -359,7 +362,10 @@ export interface DataCollection {
 
 /** Collection of request/response data from an online deployment. */
 export interface DataCollector {
-  /** Collections by name, e.g. "model_inputs" (required by the schema). */
+  /**
+   * Collections by name (required by the schema): `request` and `response` are payload logging, any other name
+   * (e.g. "model_inputs") is custom logging.
+   */
   readonly collections: Record<string, DataCollection>;
   /**
    * Request logging settings.
@@ -698,6 +704,29 @@ export interface CodeVersionProperties extends AssetVersionBaseProperties {
 export interface CodeVersionBody {
   /** Code version properties. */
   readonly properties: CodeVersionProperties;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// workspaces/data/versions
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Writable `properties` of a data version of type `uri_folder` (the schema discriminates data versions by
+ * `dataType`: mltable, uri_file, uri_folder).
+ *
+ * @see https://learn.microsoft.com/azure/templates/microsoft.machinelearningservices/2025-12-01/workspaces/data/versions
+ */
+export interface UriFolderDataVersionProperties extends AssetVersionBaseProperties {
+  /** The discriminator: a folder (required). */
+  readonly dataType: "uri_folder";
+  /** URI of the folder: azureml://, https://, wasbs:// or abfss:// (required). */
+  readonly dataUri: string;
+}
+
+/** `body` of `Microsoft.MachineLearningServices/workspaces/data/versions@2025-12-01`. */
+export interface DataVersionBody {
+  /** Data version properties. */
+  readonly properties: UriFolderDataVersionProperties;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -92,6 +92,9 @@ export function allowedKeys(schema: z.ZodType, path: readonly PropertyKey[]): st
       current = (current.shape as Record<string, z.ZodType>)[String(part)];
     } else if (current instanceof z.ZodArray) {
       current = current.element as z.ZodType;
+    } else if (current instanceof z.ZodRecord) {
+      // Any key of a record (data collector collections) holds the same kind of value.
+      current = current.valueType as z.ZodType;
     } else {
       return [];
     }

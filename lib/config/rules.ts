@@ -2,8 +2,18 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { CODE_LIMITS, type LocalContent } from "./code-bundle";
 import { condaSources, hostAllowed } from "./conda-hosts";
+import { collectionDataAsset, isPayloadCollection } from "./data-collection";
+import { fieldPath } from "./errors";
 import type { ConfigWarningId } from "../guardrails/rule-ids";
-import { STORAGE_URI, type CodeConfig, type EnvironmentAssetConfig, type ModelConfig, type ServingConfig } from "./schema";
+import {
+  STORAGE_URI,
+  type CodeConfig,
+  type EndpointConfig,
+  type EnvironmentAssetConfig,
+  type ModelConfig,
+  type OnlineDeploymentConfig,
+  type ServingConfig,
+} from "./schema";
 
 /** Reports one problem at a field path; `value` is what the file says there. */
 export type Report = (path: readonly PropertyKey[], rule: string, value?: unknown) => void;
@@ -80,7 +90,9 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
         }
       }
       checkAssets(d, at, ctx, "online", outbound);
+      checkCustomLogging(d, at, ctx);
     });
+    checkCollectionDataAssets(endpoint, ctx);
   }
 
   checkUniqueNames(config.batch, ["batch"], report);
@@ -387,4 +399,50 @@ function checkAssetConsistency(config: ServingConfig, ctx: RuleContext): void {
     const envSig = JSON.stringify([e.image, e.conda_file, built?.content, e.build?.dockerfile_path, e.inference_config, e.description]);
     check(envs, "environment", path, built?.name ?? e.name, built?.version ?? e.version, envSig, e.version === undefined);
   }
+}
+
+/**
+ * Custom-logging collections (any name but request and response) are filled only by an `azureml-ai-monitoring`
+ * `Collector` of that name in a scoring script. A deployment without code whose environment is given serves requests
+ * with its own container (a custom container; an environment referenced by id may be one), so it has no score.py to
+ * fill them: the data assets are registered and stay empty. Payload logging works there; it is done by the server.
+ * An MLflow model deployed without an environment and code gets a scoring script from Azure ML, so it is left alone.
+ */
+function checkCustomLogging(d: OnlineDeploymentConfig, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext): void {
+  if (!ctx.warn || !d.data_collector || d.code !== undefined || d.environment === undefined) return;
+  for (const [name, collection] of Object.entries(d.data_collector.collections)) {
+    if (!collection.enabled || isPayloadCollection(name)) continue;
+    ctx.warn(
+      "collector-without-scoring-script",
+      at("data_collector", "collections", name),
+      `collects nothing here: custom logging is filled by Collector(name="${name}") from azureml-ai-monitoring in a scoring script, ` +
+        "and this deployment runs a container without one (code is not set); collect request and response for payload logging",
+    );
+  }
+}
+
+/**
+ * A collection is registered as a data asset version, which is immutable in Azure ML and one Terraform resource:
+ * collections that resolve to the same name and version (as az ml names them, or as `data` says) must point at the
+ * same folder.
+ */
+function checkCollectionDataAssets(endpoint: EndpointConfig, ctx: RuleContext): void {
+  const seen = new Map<string, { where: string; path: string }>();
+  endpoint.deployments.forEach((d, i) => {
+    for (const [name, collection] of Object.entries(d.data_collector?.collections ?? {})) {
+      const asset = collectionDataAsset(endpoint.name, d.name, name, collection.data);
+      const at = ["endpoint", "deployments", i, "data_collector", "collections", name];
+      const key = `${asset.name.toLowerCase()}@${asset.version}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, { where: fieldPath(at), path: asset.path });
+      } else if (first.path !== asset.path) {
+        ctx.report(
+          [...at, "data"],
+          `must name another data asset version than ${first.where}: both register ${asset.name} version ${asset.version}, ` +
+            `at ${first.path} and ${asset.path}, and a version cannot change; give one of them another data.name or data.version`,
+        );
+      }
+    }
+  });
 }

@@ -242,23 +242,70 @@ const enabledFlag = z
   .union([z.boolean(), z.enum(["true", "false", "True", "False"])], { message: "must be true or false" })
   .transform((value) => value === true || value === "true" || value === "True");
 
-/** One collection of a deployment's data collector. */
-const collectionSchema = z.strictObject({ enabled: enabledFlag.default(false) });
+/**
+ * Where a collection's data may land: the default datastore. The endpoint's identity may write to its container
+ * only (`MlWorkspace.grantDefaultContainerWrite`), so a path on any other datastore would collect nothing.
+ */
+const COLLECTION_PATH = /^azureml:\/\/datastores\/workspaceblobstore\/paths\/[^\s/][^\s]*$/;
 
 /**
- * Request and response data collection (model monitoring's input), as az ml's `data_collector`. The data goes to the
- * workspace's default blob storage.
+ * One collection of a deployment's data collector, as az ml's YAML has it: `enabled` and the data asset it is
+ * registered as (`data`, each field defaulting as az ml does, see `collectionDataAsset`). `sampling_rate` here
+ * overrides the collector's for this collection (Azure takes one per collection; az ml copies the collector's).
+ */
+const collectionSchema = z.strictObject({
+  enabled: enabledFlag.default(false),
+  sampling_rate: z.number().min(0).max(1).optional(),
+  data: z
+    .strictObject({
+      name: assetName.optional(),
+      version: assetVersion.optional(),
+      path: pattern(
+        COLLECTION_PATH,
+        "be azureml://datastores/workspaceblobstore/paths/<path>: the endpoint's identity may write to the default datastore only",
+      ).optional(),
+    })
+    .optional(),
+});
+
+/** A collection name becomes part of a data asset name and of a blob path. */
+const collectionName = pattern(
+  /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/,
+  "be a collection name of 1-64 letters, digits, '_', '.' or '-', not starting with '.' or '-'",
+);
+
+/**
+ * The request header that carries the endpoint's key or token; capturing it would write credentials to blob storage,
+ * readable by anyone who may read the collected data.
+ */
+const CREDENTIAL_HEADER = "authorization";
+
+/**
+ * Data collection (model monitoring's input), as az ml's `data_collector`. Two kinds of collection: `request` and
+ * `response` are payload logging, which the server does; any other name (`model_inputs`, `model_outputs`, or one of
+ * your own) is custom logging, which a `Collector` of that name in the scoring script fills. Each collection is
+ * registered as a data asset in the workspace's default blob datastore.
  */
 const dataCollectorSchema = z.strictObject({
-  collections: z.strictObject({
-    model_inputs: collectionSchema.optional(),
-    model_outputs: collectionSchema.optional(),
+  collections: z.record(collectionName, collectionSchema).refine((value) => Object.keys(value).length > 0, {
+    message: "must name at least one collection: request and response (payload logging) or the names a scoring script collects",
   }),
   sampling_rate: z.number().min(0).max(1).default(1),
   rolling_rate: z.enum(["minute", "hour", "day"]).default("hour"),
   // Request headers collected along with the payloads.
   request_logging: z
-    .strictObject({ capture_headers: z.array(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: "must be an HTTP header name" })).max(20) })
+    .strictObject({
+      capture_headers: z
+        .array(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: "must be an HTTP header name" })
+            .refine((header) => header.toLowerCase() !== CREDENTIAL_HEADER, {
+              message: "must not be Authorization: it carries the endpoint's key or token, which would be written to the collected data in clear",
+            }),
+        )
+        .max(20),
+    })
     .optional(),
 });
 

@@ -7,6 +7,7 @@ import {
   AzapiResource,
   MlResourceType,
   type CodeVersionBody,
+  type DataVersionBody,
   type EnvironmentVersionBody,
   type EnvironmentVersionProperties,
   type InferenceRoute,
@@ -122,6 +123,23 @@ export interface CodeSpec extends LocalFiles {
   readonly name: string;
 }
 
+/** A folder in a datastore registered as a `uri_folder` data asset, such as where a data collector writes. */
+export interface DataSpec {
+  /** Data asset name in the workspace. */
+  readonly name: string;
+  readonly version: string;
+  /**
+   * azureml:// datastore URI of the folder; a short one (`azureml://datastores/<ds>/paths/<p>`) is sent in the long
+   * form that Azure returns.
+   */
+  readonly path: string;
+  /**
+   * Free-text description.
+   * @default no description
+   */
+  readonly description?: string;
+}
+
 /** Properties of {@link ModelAssets}. */
 export interface ModelAssetsProps {
   /** The workspace the assets are registered in; code is uploaded to its storage account. */
@@ -157,7 +175,7 @@ export interface ModelAssetsProps {
 }
 
 /**
- * Registers models, environments and code in a workspace, once each however many deployments use them.
+ * Registers models, environments, code and data folders in a workspace, once each however many deployments use them.
  *
  * Online and batch deployments both ask it for ids, so the same model version is one resource, not two.
  * Asset versions are immutable in Azure ML: a changed model or environment needs a new version, and changed code
@@ -240,6 +258,26 @@ export class ModelAssets extends Construct {
     });
     this.registrations.set(registrationKey("environments", spec.name, version), resource);
     return resource.id;
+  }
+
+  /**
+   * Registers a folder as a `uri_folder` data version; returns its ARM id
+   * (`<workspace id>/data/<name>/versions/<version>`), the form az ml sends as a data collection's `dataId`.
+   *
+   * Nothing is uploaded: the folder may not exist yet (a data collector creates it when it first writes).
+   */
+  data(spec: DataSpec): string {
+    return this.once(`data-${spec.name}-${spec.version}`, spec, (id) => {
+      const body: DataVersionBody = {
+        properties: {
+          dataType: "uri_folder",
+          dataUri: canonicalDatastoreUri(spec.path, this.props.workspace.workspace.id),
+          description: spec.description,
+          isArchived: false,
+        },
+      };
+      return this.version(id, MlResourceType.dataVersion, `data/${spec.name}`, spec.version, body);
+    }).id;
   }
 
   /**
@@ -436,12 +474,14 @@ function defaultVersion(files: LocalFiles): string {
 }
 
 /**
- * A datastore URI in the long form that Azure returns for a model version, built from the workspace's id.
+ * A datastore URI in the long form that Azure returns for a model or data version, built from the workspace's id.
  *
  * `az ml` expands `azureml://datastores/<ds>/paths/<p>` to
  * `azureml://subscriptions/<sub>/resourcegroups/<rg>/workspaces/<ws>/datastores/<ds>/paths/<p>` before it sends a
- * model, and Azure hands the long form back; sending the short form would read as a change on every plan. Other
- * URIs (https://, wasbs://, abfss://, long azureml:// ones) are sent as they are.
+ * model (azure-ai-ml's `resolve_short_datastore_url`), and Azure hands the long form back; sending the short form
+ * would read as a change on every plan. A data asset's path az ml sends as written, and Azure stores it resolved the
+ * same way, so data versions are sent in the long form too. Other URIs (https://, wasbs://, abfss://, long azureml://
+ * ones) are sent as they are.
  */
 export function canonicalDatastoreUri(uri: string, workspaceId: string): string {
   const short = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);

@@ -34,20 +34,36 @@ export interface ProbeProps {
   readonly successThreshold?: number;
 }
 
-/** Request and response data collection of a deployment, for model monitoring. */
+/** One collection of a deployment's data collector. */
+export interface DataCollectionProps {
+  /**
+   * Whether the collection collects.
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * ARM id of the `uri_folder` data asset version the collection is registered as, whose folder the collector writes
+   * to (see `ModelAssets.data`). az ml registers one per collection and sends its id; so does this construct.
+   */
+  readonly dataId: string;
+  /**
+   * Share of requests this collection collects, from 0 to 1.
+   * @default the collector's {@link DataCollectorProps.samplingRate}
+   */
+  readonly samplingRate?: number;
+}
+
+/**
+ * Data collection of a deployment, for model monitoring. Two kinds of collection, told apart by name: `request` and
+ * `response` are payload logging, which the serving side does without a scoring script; every other name
+ * (`model_inputs`, `model_outputs` or your own) is custom logging, which only an `azureml-ai-monitoring`
+ * `Collector(name=...)` in the scoring script fills.
+ */
 export interface DataCollectorProps {
+  /** Collections by name; at least one. */
+  readonly collections: Readonly<Record<string, DataCollectionProps>>;
   /**
-   * Collect the scoring requests (the `model_inputs` collection).
-   * @default false
-   */
-  readonly modelInputs?: boolean;
-  /**
-   * Collect the scoring responses (the `model_outputs` collection).
-   * @default false
-   */
-  readonly modelOutputs?: boolean;
-  /**
-   * Share of requests collected, from 0 to 1.
+   * Share of requests collected, from 0 to 1, for every collection that gives none of its own.
    * @default 1
    */
   readonly samplingRate?: number;
@@ -57,7 +73,8 @@ export interface DataCollectorProps {
    */
   readonly rollingRate?: "minute" | "hour" | "day";
   /**
-   * Request headers collected along with the payloads.
+   * Request headers collected along with the payloads; never `Authorization`, which carries the endpoint's key or
+   * token.
    * @default none
    */
   readonly captureHeaders?: readonly string[];
@@ -150,8 +167,9 @@ export interface OnlineDeploymentProps {
    */
   readonly modelMountPath?: string;
   /**
-   * Collect requests and responses to the workspace's default blob storage. The endpoint's identity writes them, so
-   * it is granted Storage Blob Data Contributor and the deployment waits for that role to propagate.
+   * Collect requests, responses or what the scoring script logs to the workspace's default blob datastore. The
+   * endpoint's identity writes them, so it is granted Storage Blob Data Contributor on that datastore's container
+   * and the deployment waits for that role to propagate.
    * @default no data collection
    */
   readonly dataCollector?: DataCollectorProps;
@@ -200,8 +218,20 @@ export class OnlineDeployment extends Construct {
     const samplingRate = collector?.samplingRate ?? 1;
     check
       .that(props.modelMountPath === undefined || props.modelMountPath.startsWith("/"), "modelMountPath", "must be an absolute path", props.modelMountPath)
-      .that(samplingRate >= 0 && samplingRate <= 1, "dataCollector.samplingRate", "must be from 0 to 1", samplingRate)
-      .throwIfInvalid();
+      .that(samplingRate >= 0 && samplingRate <= 1, "dataCollector.samplingRate", "must be from 0 to 1", samplingRate);
+    if (collector) {
+      const names = Object.keys(collector.collections);
+      check.that(names.length > 0, "dataCollector.collections", "must name at least one collection", collector.collections);
+      for (const name of names) {
+        const rate = collector.collections[name].samplingRate;
+        check.that(rate === undefined || (rate >= 0 && rate <= 1), `dataCollector.collections.${name}.samplingRate`, "must be from 0 to 1", rate);
+      }
+      const credentials = (collector.captureHeaders ?? []).filter((h) => h.toLowerCase() === "authorization");
+      check.that(credentials.length === 0, "dataCollector.captureHeaders", "must not capture Authorization: it carries the endpoint's key or token", credentials[0]);
+    }
+    check.throwIfInvalid();
+    // The rates the body carries: each collection's own, or the collector's copied into it.
+    const rates = collector ? Object.values(collector.collections).map((c) => c.samplingRate ?? samplingRate) : [];
     this.deploymentName = props.name;
     this.instanceCount = instanceCount;
     // Data collection writes blobs as the endpoint's identity; its data role must be in force first.
@@ -256,7 +286,7 @@ export class OnlineDeployment extends Construct {
       // azapi's embedded schema types samplingRate as an integer (bicep types have no floating-point type), though
       // Azure ML takes a fraction from 0 to 1; azapi would refuse 0.25 at plan time, so a fractional rate turns its
       // schema check off for this resource. Tests still check the rest of the body against the schema.
-      schemaValidationEnabled: Number.isInteger(samplingRate) ? undefined : false,
+      schemaValidationEnabled: rates.every(Number.isInteger) ? undefined : false,
       // A cold image build plus probe start-up can outlast azapi's default 30 minutes.
       timeouts: { create: "60m", update: "60m", delete: "30m" },
       lifecycle: props.autoscaled ? { ignoreChanges: ["body.sku.capacity"] } : undefined,
@@ -270,22 +300,24 @@ export class OnlineDeployment extends Construct {
 }
 
 /**
- * The data collector body: both collections, each enabled or disabled, with the sampling rate that az ml copies
- * into each, written by the endpoint's identity (its client id, rather than leaving Azure to pick an identity).
+ * The data collector body: every collection enabled or disabled, registered as its data asset (`dataId`), with its
+ * sampling rate (the collector's, which az ml copies into each, unless the collection has its own), written by the
+ * endpoint's identity (its client id, rather than leaving Azure to pick an identity).
  *
  * Modes and the rolling rate go out in the schema's casing ("Enabled", "Hour"), which Azure ML returns; az ml
  * sends them lower-case and reads "Enabled" back, so the lower-case form would read as a change on every plan.
- * No `dataId`: Azure ML then registers the data assets itself, in the workspace's default blob datastore.
+ * The `dataId` references the data asset resource, so Terraform registers the assets before the deployment.
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-collect-production-data
  */
 function dataCollector(props: DataCollectorProps, samplingRate: number, clientId: string): DataCollector {
-  const collection = (enabled: boolean | undefined): DataCollection => ({
-    dataCollectionMode: enabled ? "Enabled" : "Disabled",
-    samplingRate,
+  const collection = (c: DataCollectionProps): DataCollection => ({
+    dataCollectionMode: c.enabled ? "Enabled" : "Disabled",
+    dataId: c.dataId,
+    samplingRate: c.samplingRate ?? samplingRate,
     clientId,
   });
   return {
-    collections: { model_inputs: collection(props.modelInputs), model_outputs: collection(props.modelOutputs) },
+    collections: Object.fromEntries(Object.entries(props.collections).map(([name, c]) => [name, collection(c)])),
     rollingRate: ROLLING_RATES[props.rollingRate ?? "hour"],
     requestLogging: props.captureHeaders && { captureHeaders: [...props.captureHeaders] },
   };

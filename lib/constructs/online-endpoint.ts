@@ -150,17 +150,18 @@ export class OnlineEndpoint extends Construct {
   }
 
   /**
-   * Lets the endpoint's identity write collected data: role Storage Blob Data Contributor, scope the workspace
-   * storage account, then a propagation delay; created on first call, the same on later ones.
+   * Lets the endpoint's identity write collected data: role Storage Blob Data Contributor, scope the container of the
+   * workspace's default datastore (where data collection lands, `modelDataCollector/...`), not the whole storage
+   * account, then a propagation delay; created on first call, the same on later ones.
    *
    * A deployment with a data collector waits for the returned {@link RolePropagation.wait}: Azure ML's data
-   * collector writes the requests and responses to the workspace's default blob storage as the endpoint's
-   * user-assigned identity, and the storage refuses shared keys.
+   * collector writes the requests, responses and custom logs to that container as the endpoint's user-assigned
+   * identity, and the storage refuses shared keys. The assignment's construct id is `default-container-write`.
    * @see https://learn.microsoft.com/azure/machine-learning/how-to-collect-production-data
    */
   dataCollectionAccess(): RolePropagation {
     this.collectionAccess ??= new RolePropagation(this, "data-collection-ready", {
-      roleAssignments: [this.workspace.grantBlobWrite(this, managedIdentity(this.identity.principalId))],
+      roleAssignments: [this.workspace.grantDefaultContainerWrite(this, managedIdentity(this.identity.principalId))],
       delaySeconds: this.rolePropagationDelaySeconds,
     });
     return this.collectionAccess;

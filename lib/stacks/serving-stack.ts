@@ -5,9 +5,18 @@ import { AzurermBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AzapiProvider } from "../azapi";
 import type { LocalContent } from "../config/code-bundle";
+import { collectionDataAsset } from "../config/data-collection";
 import type { LoadedEnvironment } from "../config/load";
 import { resourceNames } from "../config/names";
-import type { BatchEndpointConfig, CodeConfig, EnvironmentAssetConfig, ModelConfig, NetworkConfig, ServingConfig } from "../config/schema";
+import type {
+  BatchEndpointConfig,
+  CodeConfig,
+  DataCollectorConfig,
+  EnvironmentAssetConfig,
+  ModelConfig,
+  NetworkConfig,
+  ServingConfig,
+} from "../config/schema";
 import { BatchEndpoint } from "../constructs/batch-endpoint";
 import { ClientNetwork } from "../constructs/client-network";
 import { ComputeCluster } from "../constructs/compute-cluster";
@@ -17,7 +26,7 @@ import { EndpointTraffic } from "../constructs/endpoint-traffic";
 import { MlWorkspace, type MlWorkspaceNetworkProps } from "../constructs/ml-workspace";
 import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs/model-assets";
 import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
-import { OnlineDeployment } from "../constructs/online-deployment";
+import { OnlineDeployment, type DataCollectionProps } from "../constructs/online-deployment";
 import { OnlineEndpoint } from "../constructs/online-endpoint";
 import { applyGuardrails, type GuardrailWaiver } from "../guardrails";
 import { isGuardrailRule } from "../guardrails/rule-ids";
@@ -211,8 +220,7 @@ export class ServingStack extends TerraformStack {
         autoscaled: d.autoscale !== undefined,
         modelMountPath: d.model_mount_path,
         dataCollector: d.data_collector && {
-          modelInputs: d.data_collector.collections.model_inputs?.enabled,
-          modelOutputs: d.data_collector.collections.model_outputs?.enabled,
+          collections: this.collections(assets, endpointConfig.name, d.name, d.data_collector),
           samplingRate: d.data_collector.sampling_rate,
           rollingRate: d.data_collector.rolling_rate,
           captureHeaders: d.data_collector.request_logging?.capture_headers,
@@ -285,6 +293,25 @@ export class ServingStack extends TerraformStack {
         tags: d.tags,
       })),
     });
+  }
+
+  /** A deployment's collections, each registered as the data asset az ml would register for it. */
+  private collections(
+    assets: ModelAssets,
+    endpointName: string,
+    deploymentName: string,
+    collector: DataCollectorConfig,
+  ): Record<string, DataCollectionProps> {
+    return Object.fromEntries(
+      Object.entries(collector.collections).map(([name, c]) => [
+        name,
+        {
+          enabled: c.enabled,
+          dataId: assets.data(collectionDataAsset(endpointName, deploymentName, name, c.data)),
+          samplingRate: c.sampling_rate,
+        },
+      ]),
+    );
   }
 
   /** Model, environment and code ids of a deployment, online or batch alike: registered once per stack. */
