@@ -426,3 +426,44 @@ describe("single-instance-live", () => {
     expect(flagged("single-instance-live", resources)).toEqual([["azapi_resource.g", 'deployment "green" takes 100% of live traffic on 1 instance']]);
   });
 });
+
+describe("a workspace created through azapi with a managed network", () => {
+  const managedWorkspace = (name: string, isolationMode: string) =>
+    azapi(name, { type: WORKSPACE_TYPE, body: { properties: { managedNetwork: { isolationMode } } } });
+
+  it("compute-node-public-ip: flags clusters of an azapi workspace whose managed network is on", () => {
+    const resources = [
+      managedWorkspace("managed", "AllowOnlyApprovedOutbound"),
+      res("azurerm_machine_learning_compute_cluster", "in_managed", { machine_learning_workspace_id: "${azapi_resource.managed.id}" }),
+      res("azurerm_machine_learning_compute_cluster", "closed", { machine_learning_workspace_id: "${azapi_resource.managed.id}", node_public_ip_enabled: false }),
+    ];
+    expect(flagged("compute-node-public-ip", resources)).toEqual([
+      ["azurerm_machine_learning_compute_cluster.in_managed", "node_public_ip_enabled is not set and defaults to true"],
+    ]);
+  });
+
+  it("compute-node-public-ip: an azapi workspace whose isolation mode is Disabled has no managed network", () => {
+    const resources = [
+      managedWorkspace("off", "Disabled"),
+      res("azurerm_machine_learning_compute_cluster", "c", { machine_learning_workspace_id: "${azapi_resource.off.id}" }),
+    ];
+    expect(flagged("compute-node-public-ip", resources)).toEqual([]);
+  });
+
+  it("deployment-egress-public: a deployment that sends no egress flag is not open there; one that sends Enabled still is", () => {
+    const resources = [
+      managedWorkspace("ws", "AllowInternetOutbound"),
+      azapi("silent", { type: DEPLOYMENT_TYPE, body: { properties: {} } }),
+      azapi("open", { type: DEPLOYMENT_TYPE, body: { properties: { egressPublicNetworkAccess: "Enabled" } } }),
+    ];
+    expect(flagged("deployment-egress-public", resources)).toEqual([["azapi_resource.open", 'egressPublicNetworkAccess is "Enabled"']]);
+  });
+
+  it("deployment-egress-public: without a managed network a missing flag defaults to Enabled and is flagged", () => {
+    const resources = [
+      azapi("ws", { type: WORKSPACE_TYPE, body: { properties: {} } }),
+      azapi("silent", { type: DEPLOYMENT_TYPE, body: { properties: {} } }),
+    ];
+    expect(flagged("deployment-egress-public", resources)).toEqual([["azapi_resource.silent", "egressPublicNetworkAccess is not set and defaults to Enabled"]]);
+  });
+});
