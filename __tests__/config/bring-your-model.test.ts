@@ -38,7 +38,7 @@ const rules = (files: Record<string, string | object>) => problemsOf(files).map(
 describe("model.path may be a local file or folder", () => {
   test("a folder without a version: named by its path, versioned by the first 12 hex characters of its content hash", () => {
     const [env] = loadValid(withEndpoint([deployment({ model: { path: "model/churn" } })]));
-    const model = env.config.endpoint!.deployments[0].model;
+    const model = env.config.endpoints[0].deployments[0].model;
     const upload = env.uploads.get(model.path!)!;
     expect(model.path).toMatch(/^\/.+\/model\/churn$/);
     expect(upload).toMatchObject({ name: "model-churn", isFile: false, files: ["model.json", "preprocessing/features.json"] });
@@ -77,7 +77,7 @@ describe("model.path may be a local file or folder", () => {
 
   test("a single file is an upload of that file", () => {
     const [env] = loadValid({ ...withEndpoint([deployment({ model: { name: "churn", path: "model/churn/model.json" } })]) });
-    expect(env.uploads.get(env.config.endpoint!.deployments[0].model.path!)).toMatchObject({ isFile: true, files: ["model.json"] });
+    expect(env.uploads.get(env.config.endpoints[0].deployments[0].model.path!)).toMatchObject({ isFile: true, files: ["model.json"] });
   });
 
   test("one name and content-hash version means one model: another description under it is refused, a copy of the content is not", () => {
@@ -100,7 +100,7 @@ describe("model.path may be a local file or folder", () => {
 describe("references by name", () => {
   test("azureml:<name>:<version> for a model and an environment", () => {
     const [env] = loadValid(withEndpoint([deployment({ model: "azureml:churn:3", environment: "azureml:churn-env:12", code: undefined })]));
-    const d = env.config.endpoint!.deployments[0];
+    const d = env.config.endpoints[0].deployments[0];
     expect(d.model.registered).toEqual({ name: "churn", version: "3" });
     expect(d.environment!.registered).toEqual({ name: "churn-env", version: "12" });
   });
@@ -108,8 +108,8 @@ describe("references by name", () => {
   test("asset ids as strings, and { id } mappings, keep working", () => {
     const id = "azureml://registries/azureml/models/mlflow-model/versions/2";
     const [env] = loadValid(withEndpoint([deployment({ model: id, environment: { id: "azureml://registries/azureml/environments/sklearn-1.5/versions/3" } })]));
-    expect(env.config.endpoint!.deployments[0].model).toEqual({ id });
-    expect(env.config.endpoint!.deployments[0].environment).toMatchObject({ id: "azureml://registries/azureml/environments/sklearn-1.5/versions/3" });
+    expect(env.config.endpoints[0].deployments[0].model).toEqual({ id });
+    expect(env.config.endpoints[0].deployments[0].environment).toMatchObject({ id: "azureml://registries/azureml/environments/sklearn-1.5/versions/3" });
   });
 
   test("@latest is refused with a message to pin a version", () => {
@@ -148,7 +148,7 @@ describe("references by name", () => {
 describe("environment build", () => {
   test("dockerfile_path defaults to Dockerfile; name and version come from the context", () => {
     const [env] = loadValid(withEndpoint([deployment({ environment: { build: { path: "docker" } } })]));
-    const environment = env.config.endpoint!.deployments[0].environment!;
+    const environment = env.config.endpoints[0].deployments[0].environment!;
     expect(environment.build).toEqual({ path: expect.stringMatching(/\/docker$/), dockerfile_path: "Dockerfile" });
     expect(env.uploads.get(environment.build!.path)).toMatchObject({ name: "docker", files: ["Dockerfile", "requirements.txt"] });
   });
@@ -191,7 +191,7 @@ describe("custom containers", () => {
 
   test("routes and a model mount path, and no code", () => {
     const [env] = loadValid(withEndpoint([tfserving()]));
-    const d = env.config.endpoint!.deployments[0];
+    const d = env.config.endpoints[0].deployments[0];
     expect(d.environment!.inference_config).toEqual(TFSERVING_ROUTES);
     expect(d.model_mount_path).toBe("/var/tfserving-model-mount");
     expect(d.code).toBeUndefined();
@@ -220,7 +220,7 @@ describe("data collection", () => {
   test("az ml's 'True' strings and YAML booleans; sampling_rate defaults to 1 and rolling_rate to hour", () => {
     const collector = { collections: { model_inputs: { enabled: "True" }, model_outputs: { enabled: false } } };
     const [env] = loadValid(withEndpoint([deployment({ data_collector: collector })]));
-    expect(env.config.endpoint!.deployments[0].data_collector).toEqual({
+    expect(env.config.endpoints[0].deployments[0].data_collector).toEqual({
       collections: { model_inputs: { enabled: true }, model_outputs: { enabled: false } },
       sampling_rate: 1,
       rolling_rate: "hour",
@@ -230,7 +230,7 @@ describe("data collection", () => {
   test("request headers to capture, as az ml's request_logging", () => {
     const collector = { collections: { model_inputs: { enabled: true } }, request_logging: { capture_headers: ["x-request-id", "x-ms-client-request-id"] } };
     const [env] = loadValid(withEndpoint([deployment({ data_collector: collector })]));
-    expect(env.config.endpoint!.deployments[0].data_collector!.request_logging).toEqual({ capture_headers: ["x-request-id", "x-ms-client-request-id"] });
+    expect(env.config.endpoints[0].deployments[0].data_collector!.request_logging).toEqual({ capture_headers: ["x-request-id", "x-ms-client-request-id"] });
     expect(rules(withEndpoint([deployment({ data_collector: { ...collector, request_logging: { capture_headers: ["bad header"] } } })]))).toEqual([
       'endpoint.deployments[0].data_collector.request_logging.capture_headers[0]: must be an HTTP header name (got "bad header")',
     ]);
@@ -249,8 +249,8 @@ describe("data collection", () => {
 describe("tags and descriptions", () => {
   test("on the endpoint and on deployments", () => {
     const [env] = loadValid(withEndpoint([deployment({ tags: { owner: "serving" }, description: "blue" })], { tags: { tier: "gold" } }));
-    expect(env.config.endpoint!.tags).toEqual({ tier: "gold" });
-    expect(env.config.endpoint!.deployments[0]).toMatchObject({ tags: { owner: "serving" }, description: "blue" });
+    expect(env.config.endpoints[0].tags).toEqual({ tier: "gold" });
+    expect(env.config.endpoints[0].deployments[0]).toMatchObject({ tags: { owner: "serving" }, description: "blue" });
   });
 });
 

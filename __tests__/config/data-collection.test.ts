@@ -75,7 +75,7 @@ describe("collections as az ml's YAML has them", () => {
         features: { enabled: true, data: { name: "churn-features", version: 4, path: "azureml://datastores/workspaceblobstore/paths/monitoring/features" } },
       }),
     ]);
-    expect(env.config.endpoint!.deployments[0].data_collector!.collections).toEqual({
+    expect(env.config.endpoints[0].deployments[0].data_collector!.collections).toEqual({
       request: { enabled: true, sampling_rate: 0.1 },
       response: { enabled: false },
       features: { enabled: true, data: { name: "churn-features", version: "4", path: "azureml://datastores/workspaceblobstore/paths/monitoring/features" } },
@@ -84,7 +84,7 @@ describe("collections as az ml's YAML has them", () => {
 
   test("today's model_inputs/model_outputs configs load as before", () => {
     const env = load([collecting({ model_inputs: { enabled: "True" }, model_outputs: {} }, { sampling_rate: 0.25 })]);
-    expect(env.config.endpoint!.deployments[0].data_collector).toEqual({
+    expect(env.config.endpoints[0].deployments[0].data_collector).toEqual({
       collections: { model_inputs: { enabled: true }, model_outputs: { enabled: false } },
       sampling_rate: 0.25,
       rolling_rate: "hour",
@@ -134,7 +134,7 @@ describe("the Authorization header is never captured", () => {
 
   test("other headers are captured as given", () => {
     const env = load([collecting({ request: { enabled: true } }, { request_logging: { capture_headers: ["x-request-id", "X-Authorization-Scheme"] } })]);
-    expect(env.config.endpoint!.deployments[0].data_collector!.request_logging).toEqual({ capture_headers: ["x-request-id", "X-Authorization-Scheme"] });
+    expect(env.config.endpoints[0].deployments[0].data_collector!.request_logging).toEqual({ capture_headers: ["x-request-id", "X-Authorization-Scheme"] });
   });
 });
 
@@ -150,13 +150,13 @@ describe("two collections registering one data asset version", () => {
 
   test("at the same folder: one asset, shared, as az ml reuses one that already exists", () => {
     const data = { name: "shared", path: "azureml://datastores/workspaceblobstore/paths/shared" };
-    expect(load([collecting({ request: { enabled: true, data } }), { ...collecting({ request: { enabled: true, data } }), name: "green", traffic: 0 }]).config.endpoint!.deployments).toHaveLength(2);
+    expect(load([collecting({ request: { enabled: true, data } }), { ...collecting({ request: { enabled: true, data } }), name: "green", traffic: 0 }]).config.endpoints[0].deployments).toHaveLength(2);
   });
 
   test("another version of the same name is another asset", () => {
     const data = (version: string, path: string) => ({ name: "shared", version, path: `azureml://datastores/workspaceblobstore/paths/${path}` });
     const env = load([collecting({ a: { data: data("1", "a") }, b: { data: data("2", "b") } })]);
-    expect(Object.keys(env.config.endpoint!.deployments[0].data_collector!.collections)).toEqual(["a", "b"]);
+    expect(Object.keys(env.config.endpoints[0].deployments[0].data_collector!.collections)).toEqual(["a", "b"]);
   });
 });
 

@@ -13,6 +13,7 @@ describe("loading the config folder", () => {
     expect(env.config.state.deployer_principal_ids).toEqual([]);
     expect(env.config.workspace.public_network_access).toBe(true);
     expect(env.config.compute).toEqual({
+      existing: false,
       name: "cpu-cluster",
       vm_size: "STANDARD_D2_V2",
       vm_priority: "dedicated",
@@ -26,7 +27,7 @@ describe("loading the config folder", () => {
       alert_emails: [],
       alerts: { latency_p95_ms: 1000, cpu_percent: 90 },
     });
-    expect(env.config.endpoint).toBeUndefined();
+    expect(env.config.endpoints).toEqual([]);
     expect(env.config.batch).toEqual([]);
   });
 
@@ -107,7 +108,7 @@ describe("rejecting bad input", () => {
   test("missing required fields, each with its line", () => {
     expect(problemsOf({ "dev.yaml": { location: "westeurope", state: { resource_group: "rg" } } })).toEqual([
       "dev.yaml:1: project: is required",
-      "dev.yaml:1: compute: is required",
+      "dev.yaml:1: compute: is required: the environment's AmlCompute cluster (name, vm_size, max_nodes); only an environment in an existing workspace may go without",
       "dev.yaml:2: state.storage_account: is required",
     ]);
   });
@@ -200,15 +201,15 @@ describe("rejecting bad input", () => {
     expect(problemsOf({ "qa.yaml": yaml, "dev.yaml": yaml.replace("max_nodes: 4", "max_nodes: 0") })).toEqual([
       "dev.yaml:9: compute.max_nodes: must be >= 1 (got 0)",
       "dev.yaml:14: waivers[1].reason: must be a string (got 3)",
-      "dev.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, monitoring, batch, network, waivers)",
+      "dev.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, waivers)",
       "qa.yaml:14: waivers[1].reason: must be a string (got 3)",
-      "qa.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, monitoring, batch, network, waivers)",
+      "qa.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, waivers)",
     ]);
   });
 
   test("min_nodes equal to max_nodes is a fixed-size cluster, and accepted", () => {
     const [env] = loadValid({ "dev.yaml": baseConfig({ compute: { name: "cpu", vm_size: "STANDARD_D2_V2", min_nodes: 4, max_nodes: 4 } }) });
-    expect([env.config.compute.min_nodes, env.config.compute.max_nodes]).toEqual([4, 4]);
+    expect([env.config.compute!.min_nodes, (env.config.compute as { max_nodes: number }).max_nodes]).toEqual([4, 4]);
   });
 
   test("numeric bounds", () => {

@@ -34,8 +34,8 @@ describe("defaults follow network.isolation", () => {
     const [env] = loadValid(withNetwork(undefined));
     expect(env.config.network).toEqual({ isolation: "public", outbound: undefined, allowed_fqdns: [], deployer_ip_ranges: [] });
     expect(env.config.workspace.public_network_access).toBe(true);
-    expect(env.config.endpoint!.public_network_access).toBe(true);
-    expect(env.config.endpoint!.deployments[0].egress_public_network_access).toBe(true);
+    expect(env.config.endpoints[0].public_network_access).toBe(true);
+    expect(env.config.endpoints[0].deployments[0].egress_public_network_access).toBe(true);
   });
 
   test("private: public access and egress default to false, outbound to approved_only", () => {
@@ -48,8 +48,8 @@ describe("defaults follow network.isolation", () => {
       deployer_ip_ranges: ["203.0.113.0/24"],
     });
     expect(env.config.workspace.public_network_access).toBe(false);
-    expect(env.config.endpoint!.public_network_access).toBe(false);
-    expect(env.config.endpoint!.deployments[0].egress_public_network_access).toBe(false);
+    expect(env.config.endpoints[0].public_network_access).toBe(false);
+    expect(env.config.endpoints[0].deployments[0].egress_public_network_access).toBe(false);
   });
 
   test("private: explicit false is accepted, and so is a deployment that asks for public egress (the guardrail warns)", () => {
@@ -61,13 +61,13 @@ describe("defaults follow network.isolation", () => {
     );
     expect(env.config.network.outbound).toBe("internet");
     expect(env.config.network.client_subnet).toEqual({ id: SUBNET_ID });
-    expect(env.config.endpoint!.deployments[0].egress_public_network_access).toBe(true);
+    expect(env.config.endpoints[0].deployments[0].egress_public_network_access).toBe(true);
   });
 
   test("public: explicit values are kept", () => {
     const [env] = loadValid(withNetwork({ isolation: "public" }, { workspace: { public_network_access: false } }));
     expect(env.config.workspace.public_network_access).toBe(false);
-    expect(env.config.endpoint!.public_network_access).toBe(true);
+    expect(env.config.endpoints[0].public_network_access).toBe(true);
   });
 });
 

@@ -15,7 +15,7 @@ function rules(files: Record<string, string | object>): string[] {
 describe("endpoint block", () => {
   test("defaults and absolute local paths", () => {
     const [env] = loadValid(withEndpoint([deployment()]));
-    const endpoint = env.config.endpoint!;
+    const endpoint = env.config.endpoints[0];
     expect(endpoint.auth_mode).toBe("aml_token");
     expect(endpoint.public_network_access).toBe(true);
     const d = endpoint.deployments[0];
@@ -30,7 +30,7 @@ describe("endpoint block", () => {
 
   test("an unquoted numeric version is kept as its digits; a decimal one must be quoted", () => {
     const [env] = loadValid(withEndpoint([deployment({ model: { name: "m", version: 3, path: "azureml://x/", type: "mlflow_model" }, environment: undefined, code: undefined })]));
-    expect(env.config.endpoint!.deployments[0].model.version).toBe("3");
+    expect(env.config.endpoints[0].deployments[0].model.version).toBe("3");
     expect(rules(withEndpoint([deployment({ model: { name: "m", version: 1.1, path: "azureml://x/", type: "mlflow_model" } })]))).toEqual([
       "endpoint.deployments[0].model.version: must be quoted: YAML reads 1.1 as a number (got 1.1)",
     ]);
@@ -175,7 +175,7 @@ describe("endpoint block", () => {
   test("the scale-in threshold may sit exactly 10 points under scale-out, not 9", () => {
     const autoscale = (scaleIn: number) =>
       withEndpoint([deployment({ autoscale: { min_instances: 1, max_instances: 4, scale_out_cpu_percent: 70, scale_in_cpu_percent: scaleIn } })]);
-    expect(loadValid(autoscale(60))[0].config.endpoint!.deployments[0].autoscale!.scale_in_cpu_percent).toBe(60);
+    expect(loadValid(autoscale(60))[0].config.endpoints[0].deployments[0].autoscale!.scale_in_cpu_percent).toBe(60);
     expect(rules(autoscale(61))).toEqual([
       "endpoint.deployments[0].autoscale.scale_in_cpu_percent: must be at least 10 points below scale_out_cpu_percent (70) so that scaling does not flap (got 61)",
     ]);
@@ -183,7 +183,7 @@ describe("endpoint block", () => {
 
   test("autoscale bounds may equal instance_count", () => {
     const [env] = loadValid(withEndpoint([deployment({ instance_count: 3, autoscale: { min_instances: 3, max_instances: 3 } })]));
-    expect(env.config.endpoint!.deployments[0].autoscale).toMatchObject({ min_instances: 3, max_instances: 3 });
+    expect(env.config.endpoints[0].deployments[0].autoscale).toMatchObject({ min_instances: 3, max_instances: 3 });
   });
 
   test("an environment is an id or name, version and image, and an id takes no conda file", () => {
@@ -197,7 +197,7 @@ describe("endpoint block", () => {
       "endpoint.deployments[0].environment.image: is required unless environment.build gives a Docker build context or environment.id names an existing asset",
     ]);
     const [env] = loadValid(withEndpoint([deployment({ environment: { id: ENV_ID } })]));
-    expect(env.config.endpoint!.deployments[0].environment).toEqual({ id: ENV_ID });
+    expect(env.config.endpoints[0].deployments[0].environment).toEqual({ id: ENV_ID });
   });
 
   test("deployment and asset names are unique regardless of case", () => {
@@ -262,11 +262,11 @@ describe("monitoring and batch blocks", () => {
 
   test("batch names: rule, uniqueness, and not the online endpoint's name", () => {
     expect(rules({ "dev.yaml": baseConfig({ batch: [strip(batch()), strip(batch())] }) })).toEqual([
-      'batch[1].name: must be unique: batch[0] has the same name (got "churn-batch")',
+      'batch[1].name: must be unique in the environment: batch[0] has it too, and both would be <name>.westeurope.inference.ml.azure.com (got "churn-batch")',
     ]);
     expect(
       rules({ "dev.yaml": baseConfig({ endpoint: { name: "churn-batch", deployments: [deployment()] }, batch: [strip(batch())] }) }),
-    ).toEqual(['batch[0].name: must differ from endpoint.name: both become <name>.westeurope.inference.ml.azure.com (got "churn-batch")']);
+    ).toEqual(['batch[0].name: must be unique in the environment: endpoint has it too, and both would be <name>.westeurope.inference.ml.azure.com (got "churn-batch")']);
   });
 
   test("batch assets follow the online rules", () => {

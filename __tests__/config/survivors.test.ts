@@ -91,7 +91,7 @@ describe("schema: asset versions, tags, asset references, flags", () => {
 
   test("a version of 30 characters is accepted", () => {
     const [env] = loadValid(withEndpoint([mlflow("v23456789.123456789_123456789-")]));
-    expect(env.config.endpoint!.deployments[0].model.version).toBe("v23456789.123456789_123456789-");
+    expect(env.config.endpoints[0].deployments[0].model.version).toBe("v23456789.123456789_123456789-");
   });
 
   test("a version of 31 characters, one starting with '-' and one with '$' are refused", () => {
@@ -125,7 +125,7 @@ describe("schema: asset versions, tags, asset references, flags", () => {
   test("data collection flags: YAML booleans and the strings az ml writes", () => {
     const collector = (inputs: unknown, outputs: unknown) =>
       deployment({ data_collector: { collections: { model_inputs: { enabled: inputs }, model_outputs: { enabled: outputs } } } });
-    const collections = (inputs: unknown, outputs: unknown) => loadValid(withEndpoint([collector(inputs, outputs)]))[0].config.endpoint!.deployments[0].data_collector!.collections;
+    const collections = (inputs: unknown, outputs: unknown) => loadValid(withEndpoint([collector(inputs, outputs)]))[0].config.endpoints[0].deployments[0].data_collector!.collections;
     expect(collections("true", "True")).toEqual({ model_inputs: { enabled: true }, model_outputs: { enabled: true } });
     expect(collections(true, "false")).toEqual({ model_inputs: { enabled: true }, model_outputs: { enabled: false } });
     expect(collections(false, "False")).toEqual({ model_inputs: { enabled: false }, model_outputs: { enabled: false } });
@@ -152,7 +152,7 @@ describe("rules: what a deployment needs besides its model", () => {
     };
     for (const environment of [{ id: ENV_ID }, "azureml:churn-env:1", { name: "tfserving", version: "1", image: "docker.io/tensorflow/serving:2.14.1", inference_config: routes }]) {
       const [env] = loadValid(withEndpoint([deployment({ environment, code: undefined })]));
-      expect(env.config.endpoint!.deployments[0].code).toBeUndefined();
+      expect(env.config.endpoints[0].deployments[0].code).toBeUndefined();
     }
   });
 
@@ -165,7 +165,7 @@ describe("rules: what a deployment needs besides its model", () => {
   test("a model by id or by registered name needs neither environment nor scoring script", () => {
     for (const model of [{ id: MODEL_ID }, "azureml:churn:3"]) {
       const [env] = loadValid(withEndpoint([deployment({ model, environment: undefined, code: undefined })]));
-      expect(env.config.endpoint!.deployments[0].environment).toBeUndefined();
+      expect(env.config.endpoints[0].deployments[0].environment).toBeUndefined();
     }
   });
 

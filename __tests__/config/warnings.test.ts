@@ -182,6 +182,6 @@ describe("request_settings.max_queue_wait_ms is refused, not dropped", () => {
   test("without it the settings load as before", () => {
     const dir = folder({ "dev.yaml": withSettings(["request_timeout_ms: 90000", "max_concurrent_requests_per_instance: 3"]) });
     const [env] = loadEnvironments({ configDir: dir, projectRoot: dir });
-    expect(env.config.endpoint!.deployments[0].request_settings).toEqual({ request_timeout_ms: 90000, max_concurrent_requests_per_instance: 3 });
+    expect(env.config.endpoints[0].deployments[0].request_settings).toEqual({ request_timeout_ms: 90000, max_concurrent_requests_per_instance: 3 });
   });
 });

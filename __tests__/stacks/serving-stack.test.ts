@@ -157,7 +157,9 @@ describe("ServingStack", () => {
       "endpoint_name",
       "resource_group_name",
       "scoring_uri",
+      "scoring_uris",
       "swagger_uri",
+      "swagger_uris",
       "workspace_id",
       "workspace_name",
     ]);

@@ -179,7 +179,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
   const config = withAbsolutePaths(parsed.data, dir);
   const codeBundles = new Map<string, CodeBundle>();
   const uploads = new Map<string, LocalContent>();
-  for (const d of [...(config.endpoint?.deployments ?? []), ...config.batch.flatMap((b) => b.deployments)]) {
+  for (const d of [...config.endpoints.flatMap((e) => e.deployments), ...config.batch.flatMap((b) => b.deployments)]) {
     if (d.code) codeBundles.set(d.code.path, localContent(d.code.path));
     for (const upload of [d.model.id === undefined ? localModelPath(d.model.path) : undefined, d.environment?.build?.path]) {
       if (upload !== undefined) uploads.set(upload, localContent(upload));
@@ -218,7 +218,7 @@ function checkAcrossFiles(environments: readonly LoadedEnvironment[]): ConfigPro
       }
     }
     const endpointNames = [
-      ...(e.config.endpoint ? [["endpoint.name", e.config.endpoint.name] as const] : []),
+      ...e.config.endpoints.map((endpoint) => [fieldPath([...endpoint.at, "name"]), endpoint.name] as const),
       ...e.config.batch.map((b, i) => [`batch[${i}].name`, b.name] as const),
     ];
     for (const [field, name] of endpointNames) {
@@ -258,7 +258,7 @@ function withAbsolutePaths(config: ServingConfig, dir: string): ServingConfig {
   });
   return {
     ...config,
-    endpoint: config.endpoint && { ...config.endpoint, deployments: config.endpoint.deployments.map(fix) },
+    endpoints: config.endpoints.map((e) => ({ ...e, deployments: e.deployments.map(fix) })),
     batch: config.batch.map((b) => ({ ...b, deployments: b.deployments.map(fix) })),
   };
 }

@@ -60,8 +60,14 @@ export function checkNetwork(file: unknown, report: NetworkReport): void {
   if (record(config.workspace).public_network_access === true) {
     report(["workspace", "public_network_access"], "must be false (or left out) when network.isolation is private: the workspace is then reached through its private endpoint only", true);
   }
-  if (record(config.endpoint).public_network_access === true) {
-    report(["endpoint", "public_network_access"], "must be false (or left out) when network.isolation is private: callers reach the endpoint through the workspace's private endpoint", true);
+  const endpoints: [PropertyKey[], unknown][] = [
+    [["endpoint"], config.endpoint],
+    ...(Array.isArray(config.endpoints) ? config.endpoints.map((e, i): [PropertyKey[], unknown] => [["endpoints", i], e]) : []),
+  ];
+  for (const [path, endpoint] of endpoints) {
+    if (record(endpoint).public_network_access === true) {
+      report([...path, "public_network_access"], "must be false (or left out) when network.isolation is private: callers reach the endpoint through the workspace's private endpoint", true);
+    }
   }
 }
 

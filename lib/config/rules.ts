@@ -44,15 +44,25 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
     condaChecked: new Set(),
   };
 
-  const endpoint = config.endpoint;
-  if (endpoint) {
-    const base = ["endpoint", "deployments"] as const;
+  // Endpoint names become DNS labels in the region, so they are unique in the file across both kinds of endpoint.
+  const hostNames = new Map<string, string>();
+  const claimHost = (name: string, at: PropertyKey[]) => {
+    const first = hostNames.get(name.toLowerCase());
+    if (first !== undefined) {
+      report([...at, "name"], `must be unique in the environment: ${first} has it too, and both would be <name>.${config.location}.inference.ml.azure.com`, name);
+    } else {
+      hostNames.set(name.toLowerCase(), fieldPath(at));
+    }
+  };
+  for (const endpoint of config.endpoints) {
+    claimHost(endpoint.name, endpoint.at);
+    const base = [...endpoint.at, "deployments"];
     checkUniqueNames(endpoint.deployments, [...base], report);
     const deployments = endpoint.deployments;
     const total = deployments.reduce((sum, d) => sum + d.traffic, 0);
     if (total !== 100 && total !== 0) {
       report(
-        ["endpoint", "deployments"],
+        base,
         `traffic must add up to 100 across deployments, or be 0 for all (got ${deployments
           .map((d) => `${d.name}=${d.traffic}`)
           .join(", ")}, total ${total})`,
@@ -60,10 +70,7 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
     }
     const mirrored = deployments.filter((d) => d.mirror_traffic > 0);
     if (mirrored.length > 1) {
-      report(
-        ["endpoint", "deployments"],
-        `mirror_traffic may be set on at most one deployment (got ${mirrored.map((d) => d.name).join(", ")})`,
-      );
+      report(base, `mirror_traffic may be set on at most one deployment (got ${mirrored.map((d) => d.name).join(", ")})`);
     }
     deployments.forEach((d, i) => {
       const at = (...rest: PropertyKey[]) => [...base, i, ...rest];
@@ -95,15 +102,13 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
     checkCollectionDataAssets(endpoint, ctx);
   }
 
-  checkUniqueNames(config.batch, ["batch"], report);
   config.batch.forEach((b, i) => {
-    if (endpoint && b.name.toLowerCase() === endpoint.name.toLowerCase()) {
-      report(["batch", i, "name"], `must differ from endpoint.name: both become <name>.${config.location}.inference.ml.azure.com`, b.name);
-    }
+    claimHost(b.name, ["batch", i]);
     checkUniqueNames(b.deployments, ["batch", i, "deployments"], report);
     b.deployments.forEach((d, j) => {
       const at = (...rest: PropertyKey[]) => ["batch", i, "deployments", j, ...rest];
-      if (d.instance_count > compute.max_nodes) {
+      // An existing cluster's size is not known here; Azure refuses a batch deployment larger than the cluster.
+      if (compute && !compute.existing && d.instance_count > compute.max_nodes) {
         report(at("instance_count"), `must be <= compute.max_nodes (${compute.max_nodes}): batch jobs run on that cluster`, d.instance_count);
       }
       checkAssets(d, at, ctx, "batch", outbound);
@@ -354,7 +359,7 @@ function checkUniqueNames(items: readonly { readonly name: string }[], at: Prope
  */
 function checkAssetConsistency(config: ServingConfig, ctx: RuleContext): void {
   const uses: { path: PropertyKey[]; d: Deployable }[] = [
-    ...(config.endpoint?.deployments ?? []).map((d, i) => ({ path: ["endpoint", "deployments", i] as PropertyKey[], d })),
+    ...config.endpoints.flatMap((e) => e.deployments.map((d, i) => ({ path: [...e.at, "deployments", i] as PropertyKey[], d: d as Deployable }))),
     ...config.batch.flatMap((b, i) => b.deployments.map((d, j) => ({ path: ["batch", i, "deployments", j] as PropertyKey[], d: d as Deployable }))),
   ];
   /** Name, version and content of a local file or folder, when it exists. */
@@ -431,7 +436,7 @@ function checkCollectionDataAssets(endpoint: EndpointConfig, ctx: RuleContext): 
   endpoint.deployments.forEach((d, i) => {
     for (const [name, collection] of Object.entries(d.data_collector?.collections ?? {})) {
       const asset = collectionDataAsset(endpoint.name, d.name, name, collection.data);
-      const at = ["endpoint", "deployments", i, "data_collector", "collections", name];
+      const at = [...endpoint.at, "deployments", i, "data_collector", "collections", name];
       const key = `${asset.name.toLowerCase()}@${asset.version}`;
       const first = seen.get(key);
       if (first === undefined) {

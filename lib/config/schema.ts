@@ -3,6 +3,7 @@ import { CONFIG_WARNING_IDS, RULE_IDS } from "../guardrails/rule-ids";
 import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
 import { checkNetwork } from "./network-rules";
+import { checkWorkspaceShape } from "./workspace-rules";
 
 /**
  * The config contract: one YAML file per environment, snake_case keys, unknown keys rejected.
@@ -367,6 +368,19 @@ export const endpointSchema = z.strictObject({
   deployments: z.array(onlineDeploymentSchema).min(1).max(20),
 });
 
+/**
+ * One item of `endpoints:`, the many-endpoint form: an endpoint exactly as `endpoint:` takes it, and a way to keep the
+ * Terraform addresses the endpoint had when it was the file's `endpoint:`.
+ */
+export const listedEndpointSchema = endpointSchema.extend({
+  // This endpoint was the file's `endpoint:` until endpoints were listed: its resources keep the addresses of that
+  // form, so that listing a second endpoint replaces nothing. At most one endpoint of a file.
+  moved_from_endpoint: z.boolean().default(false),
+});
+
+/** The ARM id of an existing Azure ML workspace. */
+export const WORKSPACE_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w.()]{1,90})\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([a-zA-Z0-9][a-zA-Z0-9_-]{2,32})$/i;
+
 export const batchDeploymentSchema = z.strictObject({
   name: endpointName,
   model: modelSchema,
@@ -506,40 +520,53 @@ const configObjectSchema = z.strictObject({
   }),
   workspace: z
     .strictObject({
+      // An existing workspace to deploy into: nothing of the workspace and its dependencies is created (see
+      // checkExistingWorkspace for the settings that then make no sense).
+      existing_id: pattern(
+        WORKSPACE_ID,
+        "be a workspace id: /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.MachineLearningServices/workspaces/<name>",
+      ).optional(),
       // Defaults follow network.isolation: true when public, false when private (see withNetworkDefaults).
       public_network_access: z.boolean().optional(),
       description: z.string().max(512).optional(),
       // Keyless workspace storage is an Azure ML preview; teams that cannot run previews opt back into account keys.
-      storage_shared_key_access: z.boolean().default(false),
+      // Defaults to false in a workspace this stack creates (see withNetworkDefaults).
+      storage_shared_key_access: z.boolean().optional(),
       // Who runs `terraform apply` and so uploads code and models; empty means whoever runs Terraform.
       deployer_principal_ids: z.array(uuid).max(20).default([]),
     })
-    .default({ storage_shared_key_access: false, deployer_principal_ids: [] }),
+    .default({ deployer_principal_ids: [] }),
   compute: z.strictObject({
+    // Use a cluster of this name that already exists in an existing workspace, rather than creating one.
+    existing: z.boolean().default(false),
     // Azure's own rule (workspaces/computes name pattern in the 2025-12-01 schema): 3-24 characters, and a trailing
     // "-<digits>" is reserved for the nodes Azure names after the cluster.
     name: pattern(
       /^[a-zA-Z](?![a-zA-Z0-9-]*-\d+$)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/,
       "be 3-24 letters, digits or hyphens, starting with a letter, ending with a letter or digit, and not ending in -<digits>",
     ),
-    vm_size: pattern(/^[A-Za-z][A-Za-z0-9_]{2,63}$/, "be an Azure VM size such as STANDARD_D2_V2"),
+    // Required unless the cluster exists already (see checkWorkspaceShape).
+    vm_size: pattern(/^[A-Za-z][A-Za-z0-9_]{2,63}$/, "be an Azure VM size such as STANDARD_D2_V2").optional(),
     vm_priority: z.enum(["dedicated", "low_priority"]).default("dedicated"),
     min_nodes: int(0, 1000).default(0),
-    max_nodes: int(1, 1000),
+    max_nodes: int(1, 1000).optional(),
     idle_time_before_scale_down: isoDuration.default("PT2M"),
   }).superRefine(
     (compute, ctx) => {
-      if (compute.min_nodes > compute.max_nodes) {
+      if (compute.max_nodes !== undefined && compute.min_nodes > compute.max_nodes) {
         ctx.addIssue({ code: "custom", path: ["min_nodes"], message: `must be <= compute.max_nodes (${compute.max_nodes})`, input: compute.min_nodes });
       }
     },
     // Runs even when other compute fields are wrong, so that every problem is reported in one go.
     { when: (payload) => bothNumbers(payload.value, "min_nodes", "max_nodes") },
-  ),
+  ).optional(),
+  // One endpoint (the original form), or a list of them; not both.
   endpoint: endpointSchema.optional(),
+  endpoints: z.array(listedEndpointSchema).min(1).max(50).optional(),
   monitoring: z
     .strictObject({
-      log_retention_days: int(30, 730).default(30),
+      // Defaults to 30 where this stack creates the Log Analytics workspace (see withNetworkDefaults).
+      log_retention_days: int(30, 730).optional(),
       alert_emails: z.array(z.email({ message: "must be an e-mail address" })).default([]),
       alerts: z
         .strictObject({
@@ -548,7 +575,7 @@ const configObjectSchema = z.strictObject({
         })
         .default({ latency_p95_ms: 1000, cpu_percent: 90 }),
     })
-    .default({ log_retention_days: 30, alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
+    .default({ alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
   batch: z.array(batchEndpointSchema).max(20).default([]),
   network: networkSchema.default({ isolation: "public" }),
   waivers: z
@@ -566,39 +593,69 @@ const configObjectSchema = z.strictObject({
 
 /** The file with its network rules, which run even when other fields are wrong so that all problems come at once. */
 const checkedConfigSchema = configObjectSchema.superRefine(
-  (config, ctx) =>
-    checkNetwork(config, (path, message, ...value) =>
-      // An explicit `input: undefined` keeps zod from filling in the whole file: the problem then has no value.
-      ctx.addIssue({ code: "custom", path: [...path], message, input: value.length > 0 ? value[0] : undefined }),
-    ),
+  (config, ctx) => {
+    // An explicit `input: undefined` keeps zod from filling in the whole file: the problem then has no value; a
+    // missing field is marked so that it reads "is required" with no value.
+    const report = (path: readonly PropertyKey[], message: string, ...value: [unknown?]) =>
+      ctx.addIssue({ code: "custom", path: [...path], message, input: value.length > 0 ? value[0] : undefined, params: value.length > 0 && value[0] !== undefined ? undefined : { missing: true } });
+    checkNetwork(config, report);
+    checkWorkspaceShape(config, report);
+  },
   { when: () => true },
 );
 
 type ParsedConfig = z.output<typeof configObjectSchema>;
 
+/** An endpoint after parsing, from either form, with where it is in the file and which addresses it keeps. */
+function endpointDefaults(endpoint: z.output<typeof endpointSchema>, open: boolean) {
+  return {
+    ...endpoint,
+    public_network_access: endpoint.public_network_access ?? open,
+    deployments: endpoint.deployments.map((d) => ({ ...d, egress_public_network_access: d.egress_public_network_access ?? open })),
+  };
+}
+
 /**
  * Applies the defaults that follow `network.isolation`: in a private environment, public network access of the
- * workspace and the endpoint and public egress of each deployment default to false, and outbound to approved_only.
- * A value written in the file is kept; `network-rules.ts` has already reported one that contradicts the mode.
+ * workspace and the endpoints and public egress of each deployment default to false, and outbound to
+ * approved_only. A value written in the file is kept; `network-rules.ts` has already reported one that contradicts
+ * the mode. Also the defaults that only a workspace this stack creates has, and `endpoint` / `endpoints` as one list.
  */
 function withNetworkDefaults(config: ParsedConfig) {
   const network = config.network;
   const isPrivate = network.isolation === "private";
   const open = !isPrivate;
+  const { endpoint, endpoints: listed, compute, ...rest } = config;
+  const endpoints = [
+    ...(endpoint ? [{ ...endpointDefaults(endpoint, open), moved_from_endpoint: false, at: ["endpoint"] as PropertyKey[], keeps_single_form_addresses: true }] : []),
+    ...(listed ?? []).map(({ moved_from_endpoint, ...e }, i) => ({
+      ...endpointDefaults(e, open),
+      moved_from_endpoint,
+      at: ["endpoints", i] as PropertyKey[],
+      keeps_single_form_addresses: moved_from_endpoint,
+    })),
+  ];
   return {
-    ...config,
+    ...rest,
     network: {
       ...network,
       outbound: network.outbound ?? (isPrivate ? ("approved_only" as const) : undefined),
       allowed_fqdns: network.allowed_fqdns ?? [],
       deployer_ip_ranges: network.deployer_ip_ranges ?? [],
     },
-    workspace: { ...config.workspace, public_network_access: config.workspace.public_network_access ?? open },
-    endpoint: config.endpoint && {
-      ...config.endpoint,
-      public_network_access: config.endpoint.public_network_access ?? open,
-      deployments: config.endpoint.deployments.map((d) => ({ ...d, egress_public_network_access: d.egress_public_network_access ?? open })),
+    workspace: {
+      ...config.workspace,
+      public_network_access: config.workspace.public_network_access ?? open,
+      storage_shared_key_access: config.workspace.storage_shared_key_access ?? false,
     },
+    monitoring: { ...config.monitoring, log_retention_days: config.monitoring.log_retention_days ?? 30 },
+    // checkWorkspaceShape has required vm_size and max_nodes of a cluster this stack creates.
+    compute: compute as (typeof compute & ({ existing: false; vm_size: string; max_nodes: number } | { existing: true })) | undefined,
+    /**
+     * Every online endpoint, from `endpoint:` or `endpoints:`, with its place in the file (`at`, for messages) and
+     * whether its resources keep the addresses of the one-endpoint form (`endpoint:`, or `moved_from_endpoint`).
+     */
+    endpoints,
   };
 }
 
@@ -608,7 +665,10 @@ export const configSchema = checkedConfigSchema.transform(withNetworkDefaults);
 /** One environment's config after parsing: defaults applied, still snake_case as written in YAML. */
 export type ServingConfig = z.output<typeof configSchema>;
 export type NetworkConfig = ServingConfig["network"];
-export type EndpointConfig = NonNullable<ServingConfig["endpoint"]>;
+export type EndpointConfig = ServingConfig["endpoints"][number];
+export type ComputeConfig = NonNullable<ServingConfig["compute"]>;
+/** A cluster this stack creates. */
+export type CreatedComputeConfig = Extract<ComputeConfig, { existing: false }>;
 export type OnlineDeploymentConfig = EndpointConfig["deployments"][number];
 export type BatchEndpointConfig = z.output<typeof batchEndpointSchema>;
 export type BatchDeploymentConfig = z.output<typeof batchDeploymentSchema>;

@@ -11,9 +11,9 @@ import {
   type BatchEndpointProperties,
 } from "../azapi";
 import { secondsToIsoDuration } from "../config/duration";
-import type { ComputeCluster } from "./compute-cluster";
+import { ComputeCluster } from "./compute-cluster";
 import { PropsChecker } from "./invariants";
-import type { MlWorkspace } from "./ml-workspace";
+import type { ServingWorkspace } from "./serving-workspace";
 import { managedIdentity } from "./principal";
 import { RolePropagation } from "./role-propagation";
 import { resourceAddress } from "./terraform-address";
@@ -125,15 +125,25 @@ export interface BatchDeploymentProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A compute cluster that exists already in an existing workspace, by its ARM id. Its identity is not this stack's,
+ * so it is granted nothing here: it needs Storage Blob, Queue and Table Data Contributor on the workspace storage and
+ * AcrPull on the registry, granted by whoever owns the cluster.
+ */
+export interface ExistingCompute {
+  /** ARM id of the cluster: `<workspace id>/computes/<name>`. */
+  readonly id: string;
+}
+
 /** Properties of {@link BatchEndpoint}. */
 export interface BatchEndpointProps {
   /** Endpoint name, unique in the region: it becomes `<name>.<region>.inference.ml.azure.com`. */
   readonly name: string;
   readonly location: string;
   /** The workspace the endpoint lives in; the cluster identity is granted its storage and registry. */
-  readonly workspace: MlWorkspace;
+  readonly workspace: ServingWorkspace;
   /** The AmlCompute cluster jobs run on, under its system-assigned identity. */
-  readonly compute: ComputeCluster;
+  readonly compute: ComputeCluster | ExistingCompute;
   /** The endpoint's deployments, at least one; names unique within the endpoint. */
   readonly deployments: readonly BatchDeploymentProps[];
   /**
@@ -214,8 +224,8 @@ export class BatchEndpoint extends Construct {
     this.deploymentName = names[defaultIndex];
     const tags = { ...props.tags };
 
-    const access = computeAccess(props.workspace, props.compute);
-    this.roleAssignments = access.roleAssignments;
+    const access = props.compute instanceof ComputeCluster ? computeAccess(props.workspace, props.compute) : undefined;
+    this.roleAssignments = access?.roleAssignments ?? [];
 
     const endpointBody: BatchEndpointBody = {
       properties: { authMode: "AADToken", description: props.description },
@@ -223,7 +233,7 @@ export class BatchEndpoint extends Construct {
     this.endpoint = new AzapiResource(this, "endpoint", {
       type: MlResourceType.batchEndpoint,
       name: props.name,
-      parentId: props.workspace.workspace.id,
+      parentId: props.workspace.workspaceId,
       location: props.location,
       body: endpointBody,
       tags,
@@ -250,7 +260,7 @@ export class BatchEndpoint extends Construct {
           ignoreCasing: true,
           // Azure ML checks that the cluster identity can pull the image and read the model when the deployment is
           // created, so its roles must be in force, and the datastores in identity mode.
-          dependsOn: [access.ready.wait, ...props.workspace.dataPlaneReady, ...(props.buildReady ?? [])],
+          dependsOn: [...(access ? [access.ready.wait] : []), ...props.workspace.dataPlaneReady, ...(props.buildReady ?? [])],
         }),
     );
     this.deployment = this.deployments[defaultIndex];
@@ -337,7 +347,7 @@ function deploymentBody(d: BatchDeploymentProps, computeId: string): BatchDeploy
  * Parallel Run needs blob, queue and table data roles on keyless storage.
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage
  */
-function computeAccess(workspace: MlWorkspace, compute: ComputeCluster): { roleAssignments: RoleAssignment[]; ready: RolePropagation } {
+function computeAccess(workspace: ServingWorkspace, compute: ComputeCluster): { roleAssignments: RoleAssignment[]; ready: RolePropagation } {
   const scope = compute.node.tryFindChild(COMPUTE_ACCESS_ID) ?? new Construct(compute, COMPUTE_ACCESS_ID);
   const principal = managedIdentity(compute.principalId);
   // The grant methods return the existing assignment on a second call, so this is safe for every endpoint.

@@ -2,14 +2,14 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { ComputeCluster } from "./compute-cluster";
 import { PropsError } from "./invariants";
-import type { MlWorkspace } from "./ml-workspace";
+import type { ServingWorkspace } from "./serving-workspace";
 import { grantRole, managedIdentity, type Principal } from "./principal";
 import { RolePropagation } from "./role-propagation";
 
 /** Properties of {@link ImageBuilder}. */
 export interface ImageBuilderProps {
   /** The workspace whose `imageBuildComputeName` names the cluster. */
-  readonly workspace: MlWorkspace;
+  readonly workspace: ServingWorkspace;
   /** The cluster that builds the images; its name must be the workspace's `imageBuildComputeName`. */
   readonly cluster: ComputeCluster;
   /**
@@ -50,7 +50,7 @@ export class ImageBuilder extends Construct {
     this.principal = managedIdentity(props.cluster.principalId);
     const roles = [
       // Push, not only pull: the build writes the image it made into the workspace's registry.
-      grantRole(this, "registry-push", "AcrPush", props.workspace.containerRegistry.id, this.principal),
+      grantRole(this, "registry-push", "AcrPush", props.workspace.containerRegistryId, this.principal),
       // The default datastore's container, where Azure ML stages the context of an image + conda environment; the
       // rest of the account holds nothing a build reads.
       grantRole(this, "context-read", "Storage Blob Data Reader", props.workspace.defaultContainerId, this.principal),

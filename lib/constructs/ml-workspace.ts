@@ -2,7 +2,6 @@ import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-ins
 import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
-import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageAccountNetworkRulesA } from "@cdktf/provider-azurerm/lib/storage-account-network-rules";
 import { TerraformElement, TerraformStack, type ITerraformDependable } from "cdktf";
@@ -11,9 +10,9 @@ import { AzapiResource, MlResourceType, type WorkspaceBody } from "../azapi";
 import type { PrivateDnsZoneIds } from "./client-network";
 import { PropsChecker } from "./invariants";
 import { ManagedNetwork, outboundRuleName, outboundRules, type ManagedNetworkIsolationMode, type PrivateEndpointRule } from "./managed-network";
-import { grantRole, type Principal } from "./principal";
 import { PrivateEndpoint } from "./private-endpoint";
 import { RolePropagation } from "./role-propagation";
+import { ServingWorkspace } from "./serving-workspace";
 
 /** Names of the workspace and of each resource it depends on. */
 export interface MlWorkspaceNames {
@@ -145,7 +144,7 @@ export interface MlWorkspaceProps {
  * @see https://learn.microsoft.com/azure/machine-learning/concept-workspace
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-disable-local-auth-storage#create-a-new-workspace
  */
-export class MlWorkspace extends Construct {
+export class MlWorkspace extends ServingWorkspace {
   /**
    * The workspace (azapi: azurerm cannot create it with identity-based system datastores). Its `id` and `name`
    * are what other resources reference.
@@ -373,87 +372,33 @@ export class MlWorkspace extends Construct {
     }
   }
 
-  /**
-   * Lets a principal pull images from the workspace's registry: role AcrPull, scope the container registry.
-   *
-   * The assignment is created under `grantee` with id `registry-pull`; a second call returns it. Online endpoints
-   * and the compute cluster pull environment images with it.
-   */
-  grantRegistryPull(grantee: Construct, principal: Principal): RoleAssignment {
-    return grantRole(grantee, "registry-pull", "AcrPull", this.containerRegistry.id, principal);
+  /** ARM id of the workspace. */
+  get workspaceId(): string {
+    return this.workspace.id;
   }
 
-  /**
-   * Lets a principal read blobs (models, code): role Storage Blob Data Reader, scope the workspace storage account.
-   *
-   * The assignment is created under `grantee` with id `blob-read`; a second call returns it.
-   */
-  grantBlobRead(grantee: Construct, principal: Principal): RoleAssignment {
-    return grantRole(grantee, "blob-read", "Storage Blob Data Reader", this.storageAccount.id, principal);
+  get storageAccountId(): string {
+    return this.storageAccount.id;
   }
 
-  /**
-   * Lets a principal read and write blobs (uploads, batch outputs): role Storage Blob Data Contributor, scope the
-   * workspace storage account.
-   *
-   * The assignment is created under `grantee` with id `blob-write`; a second call returns it.
-   */
-  grantBlobWrite(grantee: Construct, principal: Principal): RoleAssignment {
-    return grantRole(grantee, "blob-write", "Storage Blob Data Contributor", this.storageAccount.id, principal);
+  get storageAccountName(): string {
+    return this.storageAccount.name;
   }
 
-  /**
-   * Lets a principal send and receive queue messages (Parallel Run's task queue): role Storage Queue Data
-   * Contributor, scope the workspace storage account.
-   *
-   * The assignment is created under `grantee` with id `queue-write`; a second call returns it.
-   */
-  grantQueueWrite(grantee: Construct, principal: Principal): RoleAssignment {
-    return grantRole(grantee, "queue-write", "Storage Queue Data Contributor", this.storageAccount.id, principal);
+  get primaryBlobEndpoint(): string {
+    return this.storageAccount.primaryBlobEndpoint;
   }
 
-  /**
-   * Name of the blob container behind the workspace's default datastore (`workspaceblobstore`), which Azure ML
-   * creates with the workspace: `azureml-blobstore-<the workspace's immutable GUID>`. Known after apply.
-   */
+  get containerRegistryId(): string {
+    return this.containerRegistry.id;
+  }
+
   get defaultContainerName(): string {
     return `azureml-blobstore-${this.workspace.outputValue(["properties", "workspaceId"])}`;
   }
 
-  /** ARM id of {@link defaultContainerName}, the narrowest scope a role for the default datastore's blobs can have. */
-  get defaultContainerId(): string {
-    return `${this.storageAccount.id}/blobServices/default/containers/${this.defaultContainerName}`;
-  }
-
-  /**
-   * Lets a principal read and write the default datastore's blobs only: role Storage Blob Data Contributor, scope
-   * the default datastore's container ({@link defaultContainerId}), not the account.
-   *
-   * Data collection lands there (`modelDataCollector/...`), as do uploads made the az ml way (`LocalUpload/...`).
-   * The assignment is created under `grantee` with id `default-container-write`; a second call returns it.
-   */
-  grantDefaultContainerWrite(grantee: Construct, principal: Principal): RoleAssignment {
-    return grantRole(grantee, "default-container-write", "Storage Blob Data Contributor", this.defaultContainerId, principal);
-  }
-
-  /**
-   * Lets a principal read and write table entities (Parallel Run's progress tables): role Storage Table Data
-   * Contributor, scope the workspace storage account.
-   *
-   * The assignment is created under `grantee` with id `table-write`; a second call returns it.
-   */
-  grantTableWrite(grantee: Construct, principal: Principal): RoleAssignment {
-    return grantRole(grantee, "table-write", "Storage Table Data Contributor", this.storageAccount.id, principal);
-  }
-
-  /**
-   * Lets a principal send deployment metrics to the workspace: role AzureML Metrics Writer (preview), scope the
-   * workspace.
-   *
-   * The assignment is created under `grantee` with id `metrics-write`; a second call returns it.
-   */
-  grantMetricsWrite(grantee: Construct, principal: Principal): RoleAssignment {
-    return grantRole(grantee, "metrics-write", "AzureML Metrics Writer (preview)", this.workspace.id, principal);
+  get hasManagedNetwork(): boolean {
+    return this.managedNetwork !== undefined;
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type ModelVersionBody,
 } from "../azapi";
 import { PropsError } from "./invariants";
-import type { MlWorkspace } from "./ml-workspace";
+import type { ServingWorkspace } from "./serving-workspace";
 import { grantRole, type Principal } from "./principal";
 import { RolePropagation } from "./role-propagation";
 
@@ -143,7 +143,7 @@ export interface DataSpec {
 /** Properties of {@link ModelAssets}. */
 export interface ModelAssetsProps {
   /** The workspace the assets are registered in; code is uploaded to its storage account. */
-  readonly workspace: MlWorkspace;
+  readonly workspace: ServingWorkspace;
   /**
    * The identities that upload code, models and build contexts: whoever runs `terraform apply` (the
    * `object_id` of `azurerm_client_config`, or the ids a config names so that a plan under another identity proposes
@@ -213,7 +213,7 @@ export class ModelAssets extends Construct {
         modelUri = upload.uri;
         blobs = upload.blobs;
       } else {
-        modelUri = canonicalDatastoreUri(spec.path, this.props.workspace.workspace.id);
+        modelUri = canonicalDatastoreUri(spec.path, this.props.workspace.workspaceId);
       }
       const body: ModelVersionBody = {
         properties: { modelUri, modelType: spec.type, description: spec.description, isArchived: false },
@@ -271,7 +271,7 @@ export class ModelAssets extends Construct {
       const body: DataVersionBody = {
         properties: {
           dataType: "uri_folder",
-          dataUri: canonicalDatastoreUri(spec.path, this.props.workspace.workspace.id),
+          dataUri: canonicalDatastoreUri(spec.path, this.props.workspace.workspaceId),
           description: spec.description,
           isArchived: false,
         },
@@ -290,7 +290,7 @@ export class ModelAssets extends Construct {
    * environment. Both are the same string once applied; which one is decided when the stack is synthesized.
    */
   registered(kind: "models" | "environments", name: string, version: string): string {
-    const existing = `${this.props.workspace.workspace.id}/${kind}/${name}/versions/${version}`;
+    const existing = `${this.props.workspace.workspaceId}/${kind}/${name}/versions/${version}`;
     const key = registrationKey(kind, name, version);
     return Lazy.stringValue({ produce: () => this.registrations.get(key)?.id ?? existing });
   }
@@ -309,7 +309,7 @@ export class ModelAssets extends Construct {
       const prefix = `${spec.name}/${version}`;
       const blobs = this.blobs(id, spec, target, prefix);
       const body: CodeVersionBody = {
-        properties: { codeUri: `${this.props.workspace.storageAccount.primaryBlobEndpoint}${container.name}/${prefix}/`, isArchived: false },
+        properties: { codeUri: `${this.props.workspace.primaryBlobEndpoint}${container.name}/${prefix}/`, isArchived: false },
       };
       return this.version(id, MlResourceType.codeVersion, `codes/${spec.name}`, version, body, blobs);
     }).id;
@@ -339,7 +339,7 @@ export class ModelAssets extends Construct {
       const name = basename(files.path);
       const folder = files.isFile ? prefix : `${prefix}/${name}`;
       const id = `upload-${prefixBase.replace(/\//g, "-")}-${files.contentHash.slice(0, 12)}`;
-      const base = `${this.props.workspace.storageAccount.primaryBlobEndpoint}${target.container.name}/`;
+      const base = `${this.props.workspace.primaryBlobEndpoint}${target.container.name}/`;
       upload = {
         blobs: this.blobs(id, files, target, folder),
         uri: files.isFile ? `${base}${prefix}/${name}` : `${base}${folder}/`,
@@ -362,7 +362,7 @@ export class ModelAssets extends Construct {
       const source = files.isFile ? asset.path : `${asset.path}/${file}`;
       return new StorageBlob(this, `${id}-file-${file.replace(/\//g, "--")}`, {
         name: `${prefix}/${file}`,
-        storageAccountName: this.props.workspace.storageAccount.name,
+        storageAccountName: this.props.workspace.storageAccountName,
         storageContainerName: container.name,
         type: "Block",
         source,
@@ -393,7 +393,7 @@ export class ModelAssets extends Construct {
     return new AzapiResource(this, id, {
       type,
       name: version,
-      parentId: `${this.props.workspace.workspace.id}/${parentPath}`,
+      parentId: `${this.props.workspace.workspaceId}/${parentPath}`,
       body,
       dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
       // The bodies carry Azure ML enums (modelType, osType) and URIs that the service may echo in another casing;
@@ -423,9 +423,9 @@ export class ModelAssets extends Construct {
     let entry = this.containers.get(id);
     if (!entry) {
       // Created through the management plane (storage_account_id), so it needs no data role.
-      const container = new StorageContainer(this, id, { name, storageAccountId: this.props.workspace.storageAccount.id, containerAccessType: "private" });
+      const container = new StorageContainer(this, id, { name, storageAccountId: this.props.workspace.storageAccountId, containerAccessType: "private" });
       // Built from the container's name, so that each assignment waits for the container it is scoped to.
-      const scope = `${this.props.workspace.storageAccount.id}/blobServices/default/containers/${container.name}`;
+      const scope = `${this.props.workspace.storageAccountId}/blobServices/default/containers/${container.name}`;
       const access = new Construct(this, `${id}-access`);
       const grants = [
         ...this.props.uploaders.map((p, i) => grantRole(access, `write-${principalKey(p, i, "deployer")}`, "Storage Blob Data Contributor", scope, p)),

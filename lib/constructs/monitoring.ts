@@ -42,8 +42,11 @@ export interface MonitoringProps {
   readonly resourceGroupName: string;
   /** Resource id of the Log Analytics workspace that receives resource logs and platform metrics. */
   readonly logAnalyticsWorkspaceId: string;
-  /** Resource id of the Azure ML workspace. */
-  readonly workspaceId: string;
+  /**
+   * Resource id of the Azure ML workspace whose logs are collected.
+   * @default none (no workspace diagnostic setting: another Monitoring has it, or the workspace is not this stack's)
+   */
+  readonly workspaceId?: string;
   /**
    * Resource id of the online endpoint whose console, traffic and event logs are collected.
    * @default none (no endpoint diagnostic setting)
@@ -59,8 +62,16 @@ export interface MonitoringProps {
    * @default [] (no action group: alerts still fire and show in the portal, but notify nobody)
    */
   readonly alertEmails?: readonly string[];
-  /** Name of the action group, created only when there are alert e-mails. */
-  readonly actionGroupName: string;
+  /**
+   * Name of the action group, created only when there are alert e-mails.
+   * @default none (no action group is created; see `actionGroupId`)
+   */
+  readonly actionGroupName?: string;
+  /**
+   * An action group made elsewhere (another Monitoring's), which this one's alerts notify instead of creating one.
+   * @default the action group created here, if any
+   */
+  readonly actionGroupId?: string;
   /**
    * Short name of the action group (1-12 characters), the sender shown in e-mails and SMS.
    * @default the first 12 characters of `actionGroupName`
@@ -111,11 +122,13 @@ export class Monitoring extends Construct {
     const cpuPercent = props.cpuPercent ?? 90;
     const emails = props.alertEmails ?? [];
     const deployments = props.deployments ?? [];
-    const shortName = props.actionGroupShortName ?? props.actionGroupName.slice(0, 12);
+    const shortName = props.actionGroupShortName ?? (props.actionGroupName ?? "").slice(0, 12);
+    const createsGroup = emails.length > 0 && props.actionGroupId === undefined;
     const check = new PropsChecker("Monitoring")
       .wholeNumber("latencyP95Ms", latencyP95Ms, 1, 180000)
       .wholeNumber("cpuPercent", cpuPercent, 1, 100)
-      .that(shortName.length >= 1 && shortName.length <= 12, "actionGroupShortName", "must be 1 to 12 characters", shortName);
+      .that(!createsGroup || props.actionGroupName !== undefined, "actionGroupName", "is required to create an action group for alertEmails", undefined)
+      .that(!createsGroup || (shortName.length >= 1 && shortName.length <= 12), "actionGroupShortName", "must be 1 to 12 characters", shortName);
     checkUnique(check, "alertEmails", emails.map((e) => e.toLowerCase()));
     checkUnique(check, "deployments", deployments.map((d) => d.name));
     for (const d of deployments) {
@@ -137,21 +150,23 @@ export class Monitoring extends Construct {
         }),
       );
     }
-    settings.push(
-      new MonitorDiagnosticSetting(this, "workspace-diagnostics", {
-        name: "diag-log-analytics",
-        targetResourceId: props.workspaceId,
-        logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
-        logAnalyticsDestinationType: "Dedicated",
-        enabledLog: [{ categoryGroup: "allLogs" }],
-        enabledMetric: [{ category: "AllMetrics" }],
-      }),
-    );
+    if (props.workspaceId !== undefined) {
+      settings.push(
+        new MonitorDiagnosticSetting(this, "workspace-diagnostics", {
+          name: "diag-log-analytics",
+          targetResourceId: props.workspaceId,
+          logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+          logAnalyticsDestinationType: "Dedicated",
+          enabledLog: [{ categoryGroup: "allLogs" }],
+          enabledMetric: [{ category: "AllMetrics" }],
+        }),
+      );
+    }
     this.diagnosticSettings = settings;
 
-    if (emails.length > 0) {
+    if (createsGroup) {
       this.actionGroup = new MonitorActionGroup(this, "action-group", {
-        name: props.actionGroupName,
+        name: props.actionGroupName!,
         resourceGroupName: props.resourceGroupName,
         shortName,
         emailReceiver: emails.map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
@@ -159,7 +174,8 @@ export class Monitoring extends Construct {
       });
     }
 
-    const action = this.actionGroup ? [{ actionGroupId: this.actionGroup.id }] : undefined;
+    const groupId = props.actionGroupId ?? this.actionGroup?.id;
+    const action = groupId !== undefined ? [{ actionGroupId: groupId }] : undefined;
     const alert = (alertId: string, name: string, description: string, scope: string, timing: Timing, criteria: MonitorMetricAlertCriteria) =>
       new MonitorMetricAlert(this, alertId, {
         name,

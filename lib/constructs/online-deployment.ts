@@ -254,7 +254,7 @@ export class OnlineDeployment extends Construct {
         readinessProbe: props.readinessProbe && probe(props.readinessProbe),
         environmentVariables: props.environmentVariables && { ...props.environmentVariables },
         appInsightsEnabled: props.appInsightsEnabled ?? true,
-        ...(!props.endpoint.workspace.managedNetwork && {
+        ...(props.endpoint.workspace.hasManagedNetwork === false && {
           egressPublicNetworkAccess: (props.egressPublicNetworkAccess ?? true) ? ("Enabled" as const) : ("Disabled" as const),
         }),
         modelMountPath: props.modelMountPath,

@@ -2,7 +2,7 @@ import type { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { Construct } from "constructs";
 import { AzapiResource, AzapiUpdateResource, MlResourceType, type EndpointAuthMode, type OnlineEndpointBody } from "../azapi";
-import type { MlWorkspace } from "./ml-workspace";
+import type { ServingWorkspace } from "./serving-workspace";
 import { managedIdentity } from "./principal";
 import { RolePropagation } from "./role-propagation";
 import { resourceAddress } from "./terraform-address";
@@ -20,7 +20,7 @@ export interface OnlineEndpointProps {
   /** Resource group of the endpoint's user-assigned identity. */
   readonly resourceGroupName: string;
   /** The workspace the endpoint lives in; its registry and storage are granted to the endpoint identity. */
-  readonly workspace: MlWorkspace;
+  readonly workspace: ServingWorkspace;
   /**
    * How clients authenticate: Azure ML tokens, Entra ID tokens, or long-lived keys.
    * @default "aml_token"
@@ -77,7 +77,7 @@ export class OnlineEndpoint extends Construct {
   /** Applies the endpoint's mutable settings by merging them into the live endpoint, so its traffic stays. */
   readonly settings: AzapiUpdateResource;
   /** The workspace the endpoint lives in. */
-  readonly workspace: MlWorkspace;
+  readonly workspace: ServingWorkspace;
   /** Endpoint name as configured. */
   readonly endpointName: string;
 
@@ -117,7 +117,7 @@ export class OnlineEndpoint extends Construct {
     this.endpoint = new AzapiResource(this, "endpoint", {
       type: MlResourceType.onlineEndpoint,
       name: props.name,
-      parentId: props.workspace.workspace.id,
+      parentId: props.workspace.workspaceId,
       location: props.location,
       identity: { type: "UserAssigned", identityIds: [this.identity.id] },
       body,

@@ -52,7 +52,9 @@ function viewOf(stack: TerraformStack, resource: TerraformResource): ResourceVie
   const { "//": _metadata, ...attrs } = block;
   return {
     construct: resource,
-    path: resource.node.path,
+    // Without the "Default" segment, which cdktf leaves out of addresses too (an endpoint of the one-endpoint form
+    // sits under one), so that the path reads as the address does.
+    path: resource.node.path.replace(/\/Default(?=\/|$)/g, ""),
     type: resource.terraformResourceType,
     address: `${resource.terraformResourceType}.${resource.friendlyUniqueId}`,
     attrs,

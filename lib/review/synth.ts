@@ -68,7 +68,9 @@ export function parseSynthStack(name: string, json: unknown, file: string): Synt
       for (const [resourceName, block] of Object.entries(byName)) {
         if (!isPlainObject(block)) continue;
         const { ["//"]: comment, ...config } = block;
-        const constructPath = metadataOf(comment)?.["path"];
+        const rawPath = metadataOf(comment)?.["path"];
+        // Without "Default" segments, as cdktf leaves them out of addresses and the guardrails out of their paths.
+        const constructPath = typeof rawPath === "string" ? rawPath.replace(/\/Default(?=\/|$)/g, "") : rawPath;
         resources.push({
           address: mode === "data" ? `data.${type}.${resourceName}` : `${type}.${resourceName}`,
           mode: mode === "data" ? "data" : "managed",

@@ -7,27 +7,28 @@ import { AzapiProvider } from "../azapi";
 import type { LocalContent } from "../config/code-bundle";
 import { collectionDataAsset } from "../config/data-collection";
 import type { LoadedEnvironment } from "../config/load";
-import { resourceNames } from "../config/names";
+import { resourceNames, type ResourceNames } from "../config/names";
 import type {
   BatchEndpointConfig,
   CodeConfig,
   DataCollectorConfig,
+  EndpointConfig,
   EnvironmentAssetConfig,
   ModelConfig,
   NetworkConfig,
   ServingConfig,
 } from "../config/schema";
-import { BatchEndpoint } from "../constructs/batch-endpoint";
+import { BatchEndpoint, type ExistingCompute } from "../constructs/batch-endpoint";
 import { ClientNetwork } from "../constructs/client-network";
 import { ComputeCluster } from "../constructs/compute-cluster";
-import { DeploymentAutoscale } from "../constructs/deployment-autoscale";
 import { ImageBuilder } from "../constructs/image-builder";
-import { EndpointTraffic } from "../constructs/endpoint-traffic";
+import { ExistingWorkspace } from "../constructs/existing-workspace";
 import { MlWorkspace, type MlWorkspaceNetworkProps } from "../constructs/ml-workspace";
 import { ModelAssets, type EnvironmentSpec, type ModelSpec } from "../constructs/model-assets";
-import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
+import { Monitoring } from "../constructs/monitoring";
 import { OnlineDeployment, type DataCollectionProps } from "../constructs/online-deployment";
-import { OnlineEndpoint } from "../constructs/online-endpoint";
+import { OnlineServing, SINGLE_FORM_ID } from "../constructs/online-serving";
+import type { ServingWorkspace } from "../constructs/serving-workspace";
 import { applyGuardrails, type GuardrailWaiver } from "../guardrails";
 import { isGuardrailRule } from "../guardrails/rule-ids";
 
@@ -42,13 +43,20 @@ export function servingStackName(env: string): string {
  * Config arrives validated (snake_case, defaults applied); this class maps it to construct props (camelCase) once.
  */
 export class ServingStack extends TerraformStack {
-  readonly ml: MlWorkspace;
-  readonly compute: ComputeCluster;
-  readonly resourceGroup: ResourceGroup;
+  /** The workspace and its dependencies, when the environment creates them. */
+  ml?: MlWorkspace;
+  /** The workspace the environment deploys into, when it exists already (`workspace.existing_id`). */
+  readonly existingWorkspace?: ExistingWorkspace;
+  /** The AmlCompute cluster, unless there is none or it exists already. */
+  readonly compute?: ComputeCluster;
+  /** The resource group, when the environment creates its workspace. */
+  resourceGroup?: ResourceGroup;
   /** The client subnet and private DNS zones; only in a private environment. */
-  readonly clientNetwork?: ClientNetwork;
+  clientNetwork?: ClientNetwork;
   readonly assets?: ModelAssets;
-  readonly endpoint?: OnlineEndpoint;
+  /** Each online endpoint with its deployments, autoscale, traffic and alerts, in config order. */
+  readonly onlineEndpoints: readonly OnlineServing[];
+  /** Every online deployment of every endpoint. */
   readonly deployments: readonly OnlineDeployment[];
   readonly batchEndpoints: readonly BatchEndpoint[];
   readonly monitoring: Monitoring;
@@ -87,14 +95,107 @@ export class ServingStack extends TerraformStack {
 
     const client = new DataAzurermClientConfig(this, "client");
 
+    const existingId = config.workspace.existing_id;
+    if (existingId === undefined) {
+      this.createdWorkspace(config, names, client, tags);
+    } else {
+      // Deploying into a workspace that exists: nothing of it is created, and what is needed of it is read.
+      this.existingWorkspace = new ExistingWorkspace(this, "ml", { workspaceId: existingId, location: config.location });
+    }
+    const ml = this.workspace;
+    const resourceGroupName = this.resourceGroup?.name ?? this.existingWorkspace!.resourceGroupName;
+
+    const compute = config.compute;
+    if (compute && !compute.existing) {
+      this.compute = new ComputeCluster(this, "compute", {
+        workspaceId: ml.workspaceId,
+        location: config.location,
+        resourceGroupName,
+        name: compute.name,
+        vmSize: compute.vm_size,
+        vmPriority: compute.vm_priority,
+        minNodes: compute.min_nodes,
+        maxNodes: compute.max_nodes,
+        idleTimeBeforeScaleDown: compute.idle_time_before_scale_down,
+        // Private: the nodes live in the managed network and reach Azure through its private endpoints.
+        nodePublicIpEnabled: config.network.isolation === "private" ? false : undefined,
+        networkReady: ml.networkReady,
+        tags,
+      });
+    }
+    // A private registry cannot build images, so the cluster does, and every deployment waits for it and its roles.
+    if (this.ml?.imageBuildComputeName !== undefined && this.compute) {
+      this.imageBuilder = new ImageBuilder(this, "image-builder", { workspace: this.ml, cluster: this.compute });
+    }
+    // An existing cluster is addressed by its id under the workspace; its identity is not this stack's to grant.
+    const batchCompute = compute?.existing ? { id: `${ml.workspaceId}/computes/${compute.name}` } : this.compute;
+
+    // Workspace logs and the action group every alert notifies; each endpoint's own diagnostics and alerts are its.
+    this.monitoring = new Monitoring(this, "monitoring", {
+      name: `${config.project}-${env}`,
+      resourceGroupName,
+      logAnalyticsWorkspaceId: this.logAnalyticsWorkspaceId,
+      // An existing workspace's own diagnostic settings are its owner's; this stack adds none to it.
+      workspaceId: this.ml?.workspaceId,
+      alertEmails: config.monitoring.alert_emails,
+      actionGroupName: names.actionGroup,
+      tags,
+    });
+
+    if (config.endpoints.length > 0 || config.batch.length > 0) {
+      const deployers = config.workspace.deployer_principal_ids;
+      this.assets = new ModelAssets(this, "assets", {
+        workspace: ml,
+        // Whoever runs `terraform apply` uploads the code: the ids the config names (so that a plan run by another
+        // identity proposes no new assignments), else the identity running Terraform. Either may be a user or a
+        // service principal, so Azure looks the type up.
+        uploaders: deployers.length > 0 ? deployers.map((principalId) => ({ principalId })) : [{ principalId: client.objectId }],
+        // The image builder reads uploaded build contexts.
+        readers: this.imageBuilder ? [this.imageBuilder.principal] : [],
+      });
+    }
+    const assets = this.assets;
+    this.onlineEndpoints = assets ? config.endpoints.map((e) => this.onlineServing(config, e, assets, resourceGroupName, tags)) : [];
+    this.deployments = this.onlineEndpoints.flatMap((e) => e.deployments);
+    this.batchEndpoints = assets && batchCompute ? config.batch.map((b) => this.batchServing(config, b, assets, batchCompute, tags)) : [];
+
+    // The one-endpoint form's outputs keep their names; every endpoint is also in the maps, by name.
+    const single = config.endpoints.find((e) => e.keeps_single_form_addresses);
+    const singleServing = single && this.onlineEndpoints[config.endpoints.indexOf(single)];
+    if (single && singleServing) {
+      new TerraformOutput(this, "endpoint_name", { value: single.name });
+      new TerraformOutput(this, "scoring_uri", { value: singleServing.endpoint.scoringUri });
+      new TerraformOutput(this, "swagger_uri", { value: singleServing.endpoint.swaggerUri });
+    }
+    if (this.onlineEndpoints.length > 0) {
+      new TerraformOutput(this, "scoring_uris", { value: Object.fromEntries(this.onlineEndpoints.map((e) => [e.endpoint.endpointName, e.endpoint.scoringUri])) });
+      new TerraformOutput(this, "swagger_uris", { value: Object.fromEntries(this.onlineEndpoints.map((e) => [e.endpoint.endpointName, e.endpoint.swaggerUri])) });
+    }
+
+    new TerraformOutput(this, "resource_group_name", { value: resourceGroupName });
+    new TerraformOutput(this, "workspace_id", { value: ml.workspaceId });
+    new TerraformOutput(this, "workspace_name", { value: this.ml?.workspace.name ?? this.existingWorkspace!.workspaceName });
+    if (batchCompute) new TerraformOutput(this, "compute_cluster_id", { value: batchCompute.id });
+  }
+
+  /** The workspace the environment serves from: the one created here, or the existing one. */
+  get workspace(): ServingWorkspace {
+    return this.ml ?? this.existingWorkspace!;
+  }
+
+  /** Where endpoint diagnostics go: the Log Analytics workspace created here, or the one behind the existing one's Application Insights. */
+  private get logAnalyticsWorkspaceId(): string {
+    return this.ml?.logAnalytics.id ?? this.existingWorkspace!.logAnalyticsWorkspaceId;
+  }
+
+  /** The resource group, client network and workspace with its dependencies, for an environment that creates them. */
+  private createdWorkspace(config: ServingConfig, names: ResourceNames, client: DataAzurermClientConfig, tags: Record<string, string>): void {
     this.resourceGroup = new ResourceGroup(this, "resource-group", {
       name: names.resourceGroup,
       location: config.location,
       tags,
     });
-
-    const isPrivate = config.network.isolation === "private";
-    if (isPrivate) {
+    if (config.network.isolation === "private") {
       this.clientNetwork = new ClientNetwork(this, "client-network", {
         resourceGroupName: this.resourceGroup.name,
         location: config.location,
@@ -103,7 +204,6 @@ export class ServingStack extends TerraformStack {
         tags,
       });
     }
-
     this.ml = new MlWorkspace(this, "ml", {
       resourceGroupName: this.resourceGroup.name,
       resourceGroupId: this.resourceGroup.id,
@@ -117,99 +217,45 @@ export class ServingStack extends TerraformStack {
       network: this.clientNetwork && workspaceNetwork(config, this.clientNetwork),
       tags,
     });
-
-    this.compute = new ComputeCluster(this, "compute", {
-      workspaceId: this.ml.workspace.id,
-      location: config.location,
-      resourceGroupName: this.resourceGroup.name,
-      name: config.compute.name,
-      vmSize: config.compute.vm_size,
-      vmPriority: config.compute.vm_priority,
-      minNodes: config.compute.min_nodes,
-      maxNodes: config.compute.max_nodes,
-      idleTimeBeforeScaleDown: config.compute.idle_time_before_scale_down,
-      // Private: the nodes live in the managed network and reach Azure through its private endpoints.
-      nodePublicIpEnabled: isPrivate ? false : undefined,
-      networkReady: this.ml.networkReady,
-      tags,
-    });
-
-    // A private registry cannot build images, so the cluster does, and every deployment waits for it and its roles.
-    this.imageBuilder = this.ml.imageBuildComputeName === undefined ? undefined : new ImageBuilder(this, "image-builder", { workspace: this.ml, cluster: this.compute });
-
-    if (config.endpoint || config.batch.length > 0) {
-      const deployers = config.workspace.deployer_principal_ids;
-      this.assets = new ModelAssets(this, "assets", {
-        workspace: this.ml,
-        // Whoever runs `terraform apply` uploads the code: the ids the config names (so that a plan run by another
-        // identity proposes no new assignments), else the identity running Terraform. Either may be a user or a
-        // service principal, so Azure looks the type up.
-        uploaders: deployers.length > 0 ? deployers.map((principalId) => ({ principalId })) : [{ principalId: client.objectId }],
-        // The image builder reads uploaded build contexts.
-        readers: this.imageBuilder ? [this.imageBuilder.principal] : [],
-      });
-    }
-    let monitored: MonitoredDeployment[] = [];
-    if (config.endpoint && this.assets) {
-      const online = this.onlineServing(config, config.endpoint, this.assets, tags);
-      this.endpoint = online.endpoint;
-      this.deployments = online.deployments;
-      monitored = online.monitored;
-    } else {
-      this.deployments = [];
-    }
-    const assets = this.assets;
-    this.batchEndpoints = assets ? config.batch.map((b) => this.batchServing(config, b, assets, tags)) : [];
-
-    this.monitoring = new Monitoring(this, "monitoring", {
-      name: config.endpoint?.name ?? `${config.project}-${env}`,
-      resourceGroupName: this.resourceGroup.name,
-      logAnalyticsWorkspaceId: this.ml.logAnalytics.id,
-      workspaceId: this.ml.workspace.id,
-      onlineEndpointId: this.endpoint?.id,
-      deployments: monitored,
-      alertEmails: config.monitoring.alert_emails,
-      actionGroupName: names.actionGroup,
-      latencyP95Ms: config.monitoring.alerts.latency_p95_ms,
-      cpuPercent: config.monitoring.alerts.cpu_percent,
-      tags,
-    });
-
-    new TerraformOutput(this, "resource_group_name", { value: this.resourceGroup.name });
-    new TerraformOutput(this, "workspace_id", { value: this.ml.workspace.id });
-    new TerraformOutput(this, "workspace_name", { value: this.ml.workspace.name });
-    new TerraformOutput(this, "compute_cluster_id", { value: this.compute.id });
   }
 
-  /** The online endpoint, its deployments, their autoscale settings and the traffic split. */
+  /**
+   * One online endpoint and all that serves from it, as an {@link OnlineServing}: under `endpoint-<name>`, or, for
+   * the endpoint of the one-endpoint form, where that form kept its resources (their addresses are contracts).
+   */
   private onlineServing(
     config: ServingConfig,
-    endpointConfig: NonNullable<ServingConfig["endpoint"]>,
+    endpointConfig: EndpointConfig,
     assets: ModelAssets,
+    resourceGroupName: string,
     tags: Record<string, string>,
-  ): { endpoint: OnlineEndpoint; deployments: OnlineDeployment[]; monitored: MonitoredDeployment[] } {
+  ): OnlineServing {
     // Endpoint tags merge over the environment's, and a deployment's over its endpoint's.
     const endpointTags = { ...tags, ...endpointConfig.tags };
-    const endpoint = new OnlineEndpoint(this, "endpoint", {
+    return new OnlineServing(this, endpointConfig.keeps_single_form_addresses ? SINGLE_FORM_ID : `endpoint-${endpointConfig.name}`, {
       name: endpointConfig.name,
       location: config.location,
-      resourceGroupName: this.resourceGroup.name,
-      workspace: this.ml,
+      resourceGroupName,
+      workspace: this.workspace,
       authMode: endpointConfig.auth_mode,
       publicNetworkAccess: endpointConfig.public_network_access,
       description: endpointConfig.description,
       tags: endpointTags,
-    });
-    const monitored: MonitoredDeployment[] = [];
-    const deployments = endpointConfig.deployments.map((d) => {
-      const deployment = new OnlineDeployment(this, `deployment-${d.name}`, {
-        endpoint,
+      buildReady: this.imageBuilder?.ready,
+      operationsTags: tags,
+      monitoring: {
+        logAnalyticsWorkspaceId: this.logAnalyticsWorkspaceId,
+        actionGroupId: this.monitoring.actionGroup?.id,
+        latencyP95Ms: config.monitoring.alerts.latency_p95_ms,
+        cpuPercent: config.monitoring.alerts.cpu_percent,
+      },
+      deployments: endpointConfig.deployments.map((d) => ({
         name: d.name,
-        location: config.location,
         ...this.registerAssets(assets, d),
-        buildReady: this.imageBuilder?.ready,
         instanceType: d.instance_type,
         instanceCount: d.instance_count,
+        trafficPercent: d.traffic,
+        mirrorTrafficPercent: d.mirror_traffic,
         requestTimeoutMs: d.request_settings?.request_timeout_ms,
         maxConcurrentRequestsPerInstance: d.request_settings?.max_concurrent_requests_per_instance,
         livenessProbe: d.liveness_probe && probeProps(d.liveness_probe),
@@ -217,7 +263,6 @@ export class ServingStack extends TerraformStack {
         environmentVariables: d.environment_variables,
         appInsightsEnabled: d.app_insights,
         egressPublicNetworkAccess: d.egress_public_network_access,
-        autoscaled: d.autoscale !== undefined,
         modelMountPath: d.model_mount_path,
         dataCollector: d.data_collector && {
           collections: this.collections(assets, endpointConfig.name, d.name, d.data_collector),
@@ -225,54 +270,32 @@ export class ServingStack extends TerraformStack {
           rollingRate: d.data_collector.rolling_rate,
           captureHeaders: d.data_collector.request_logging?.capture_headers,
         },
-        description: d.description,
-        tags: { ...endpointTags, ...d.tags },
-      });
-      let autoscale: DeploymentAutoscale | undefined;
-      if (d.autoscale) {
-        autoscale = new DeploymentAutoscale(this, `autoscale-${d.name}`, {
-          deployment,
-          name: `autoscale-${endpointConfig.name}-${d.name}`,
-          resourceGroupName: this.resourceGroup.name,
-          location: config.location,
+        autoscale: d.autoscale && {
           minInstances: d.autoscale.min_instances,
           maxInstances: d.autoscale.max_instances,
           scaleOutCpuPercent: d.autoscale.scale_out_cpu_percent,
           scaleInCpuPercent: d.autoscale.scale_in_cpu_percent,
           cooldownMinutes: d.autoscale.cooldown_minutes,
-          tags,
-        });
-      }
-      monitored.push({
-        name: d.name,
-        id: deployment.id,
-        // min = max cannot scale: it always sits at its ceiling, so it gets no capacity alert.
-        autoscale:
-          autoscale && d.autoscale && d.autoscale.max_instances > d.autoscale.min_instances
-            ? { settingId: autoscale.setting.id, maxInstances: d.autoscale.max_instances }
-            : undefined,
-      });
-      return deployment;
+        },
+        description: d.description,
+        tags: { ...endpointTags, ...d.tags },
+      })),
     });
-    new EndpointTraffic(this, "traffic", {
-      endpoint,
-      deployments,
-      traffic: Object.fromEntries(endpointConfig.deployments.map((d) => [d.name, d.traffic])),
-      mirrorTraffic: Object.fromEntries(endpointConfig.deployments.filter((d) => d.mirror_traffic > 0).map((d) => [d.name, d.mirror_traffic])),
-    });
-    new TerraformOutput(this, "endpoint_name", { value: endpointConfig.name });
-    new TerraformOutput(this, "scoring_uri", { value: endpoint.scoringUri });
-    new TerraformOutput(this, "swagger_uri", { value: endpoint.swaggerUri });
-    return { endpoint, deployments, monitored };
   }
 
   /** One batch endpoint, its deployments and its default, on the stack's compute cluster. */
-  private batchServing(config: ServingConfig, b: BatchEndpointConfig, assets: ModelAssets, tags: Record<string, string>): BatchEndpoint {
+  private batchServing(
+    config: ServingConfig,
+    b: BatchEndpointConfig,
+    assets: ModelAssets,
+    compute: ComputeCluster | ExistingCompute,
+    tags: Record<string, string>,
+  ): BatchEndpoint {
     return new BatchEndpoint(this, `batch-${b.name}`, {
       name: b.name,
       location: config.location,
-      workspace: this.ml,
-      compute: this.compute,
+      workspace: this.workspace,
+      compute,
       buildReady: this.imageBuilder?.ready,
       description: b.description,
       tags: { ...tags, ...b.tags },
@@ -362,8 +385,9 @@ function workspaceNetwork(config: ServingConfig, clientNetwork: ClientNetwork): 
     allowedFqdns: config.network.allowed_fqdns,
     deployerIpRanges: config.network.deployer_ip_ranges,
     privateEndpoints: { subnetId: clientNetwork.subnetId, dnsZoneIds: clientNetwork.dnsZoneIds },
-    // The registry is private, so environment images are built on the cluster, inside the managed network.
-    imageBuildComputeName: config.compute.name,
+    // The registry is private, so environment images are built on the cluster, inside the managed network. (A
+    // workspace created here always has a cluster created here: checkWorkspaceShape requires it.)
+    imageBuildComputeName: config.compute?.name,
     batchScoring: config.batch.length > 0,
   };
 }
