@@ -209,7 +209,7 @@ describe("rejecting bad input", () => {
 
   test("min_nodes equal to max_nodes is a fixed-size cluster, and accepted", () => {
     const [env] = loadValid({ "dev.yaml": baseConfig({ compute: { name: "cpu", vm_size: "STANDARD_D2_V2", min_nodes: 4, max_nodes: 4 } }) });
-    expect([env.config.compute!.min_nodes, (env.config.compute as { max_nodes: number }).max_nodes]).toEqual([4, 4]);
+    expect([(env.config.compute as { min_nodes: number }).min_nodes, (env.config.compute as { max_nodes: number }).max_nodes]).toEqual([4, 4]);
   });
 
   test("numeric bounds", () => {

@@ -396,3 +396,27 @@ describe("formatGuardrailReport groups findings", () => {
     ]);
   });
 });
+
+describe("what the guardrails could not see", () => {
+  test("is said once per stack, after everything else, and recorded in the stack's metadata", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "serving-shared");
+    applyGuardrails(stack, [], { notChecked: ["the existing workspace /subscriptions/s/x (its network)"] });
+    const report = checkGuardrails(app);
+    expect(report.stacks[0].notChecked).toEqual(["the existing workspace /subscriptions/s/x (its network)"]);
+    expect(formatGuardrailReport(report)).toBe("guardrail note: not checked in serving-shared: the existing workspace /subscriptions/s/x (its network)");
+    expect(synthesizedJson(stack)["//"].metadata["guardrails"]).toEqual({
+      findings: [],
+      waivers: [],
+      notChecked: ["the existing workspace /subscriptions/s/x (its network)"],
+    });
+  });
+
+  test("is left out when there is nothing", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "serving-dev");
+    applyGuardrails(stack, []);
+    expect(checkGuardrails(app).stacks[0]).not.toHaveProperty("notChecked");
+    expect(synthesizedJson(stack)["//"].metadata["guardrails"]).toEqual({ findings: [], waivers: [] });
+  });
+});

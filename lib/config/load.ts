@@ -173,7 +173,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
       ...(waiver ? { waivedBecause: waiver.reason } : {}),
     });
   };
-  checkEnvironment(parsed.data, { dir, report, warn, localContent });
+  checkEnvironment(parsed.data, { dir, report, warn, localContent, existingWorkspace: parsed.data.workspace.existing_id !== undefined });
   if (problems.length > 0) return { problems };
 
   const config = withAbsolutePaths(parsed.data, dir);

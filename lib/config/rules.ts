@@ -31,6 +31,11 @@ export interface RuleContext {
    * @default warnings are dropped
    */
   readonly warn?: Warn;
+  /**
+   * Whether the environment deploys into a workspace that exists already (`workspace.existing_id`).
+   * @default false
+   */
+  readonly existingWorkspace?: boolean;
   /** Lists and hashes a local file or folder (code, model, build context) once per run, however many use it. */
   readonly localContent: (absolutePath: string) => LocalContent;
 }
@@ -209,7 +214,8 @@ function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[
 /** An id, `azureml:<name>:<version>`, a storage URI with name and version, or local files with at least a path. */
 function checkModel(model: ModelConfig, at: (...rest: PropertyKey[]) => PropertyKey[], ctx: RuleContext): void {
   if (model.registered !== undefined) return;
-  if (model.id === undefined && model.path !== undefined && WORKSPACE_DATASTORE.test(model.path)) {
+  // In an existing workspace the datastore is there before the apply, and may well hold the model.
+  if (!ctx.existingWorkspace && model.id === undefined && model.path !== undefined && WORKSPACE_DATASTORE.test(model.path)) {
     ctx.warn?.(
       "model-path-not-yet-there",
       at("model", "path"),

@@ -547,13 +547,14 @@ const configObjectSchema = z.strictObject({
     ),
     // Required unless the cluster exists already (see checkWorkspaceShape).
     vm_size: pattern(/^[A-Za-z][A-Za-z0-9_]{2,63}$/, "be an Azure VM size such as STANDARD_D2_V2").optional(),
-    vm_priority: z.enum(["dedicated", "low_priority"]).default("dedicated"),
-    min_nodes: int(0, 1000).default(0),
+    // Defaults (dedicated, 0, PT2M) are applied in withNetworkDefaults, for a cluster this stack creates.
+    vm_priority: z.enum(["dedicated", "low_priority"]).optional(),
+    min_nodes: int(0, 1000).optional(),
     max_nodes: int(1, 1000).optional(),
-    idle_time_before_scale_down: isoDuration.default("PT2M"),
+    idle_time_before_scale_down: isoDuration.optional(),
   }).superRefine(
     (compute, ctx) => {
-      if (compute.max_nodes !== undefined && compute.min_nodes > compute.max_nodes) {
+      if (compute.max_nodes !== undefined && compute.min_nodes !== undefined && compute.min_nodes > compute.max_nodes) {
         ctx.addIssue({ code: "custom", path: ["min_nodes"], message: `must be <= compute.max_nodes (${compute.max_nodes})`, input: compute.min_nodes });
       }
     },
@@ -615,6 +616,19 @@ function endpointDefaults(endpoint: z.output<typeof endpointSchema>, open: boole
   };
 }
 
+/** A cluster this stack creates, with its defaults; checkWorkspaceShape has required its size and maximum. */
+function createdCompute(compute: NonNullable<ParsedConfig["compute"]>) {
+  return {
+    existing: false as const,
+    name: compute.name,
+    vm_size: compute.vm_size!,
+    vm_priority: compute.vm_priority ?? ("dedicated" as const),
+    min_nodes: compute.min_nodes ?? 0,
+    max_nodes: compute.max_nodes!,
+    idle_time_before_scale_down: compute.idle_time_before_scale_down ?? "PT2M",
+  };
+}
+
 /**
  * Applies the defaults that follow `network.isolation`: in a private environment, public network access of the
  * workspace and the endpoints and public egress of each deployment default to false, and outbound to
@@ -650,7 +664,7 @@ function withNetworkDefaults(config: ParsedConfig) {
     },
     monitoring: { ...config.monitoring, log_retention_days: config.monitoring.log_retention_days ?? 30 },
     // checkWorkspaceShape has required vm_size and max_nodes of a cluster this stack creates.
-    compute: compute as (typeof compute & ({ existing: false; vm_size: string; max_nodes: number } | { existing: true })) | undefined,
+    compute: compute && (compute.existing ? { existing: true as const, name: compute.name } : createdCompute(compute)),
     /**
      * Every online endpoint, from `endpoint:` or `endpoints:`, with its place in the file (`at`, for messages) and
      * whether its resources keep the addresses of the one-endpoint form (`endpoint:`, or `moved_from_endpoint`).

@@ -42,7 +42,10 @@ export function checkWorkspaceShape(file: unknown, report: NetworkReport): void 
       if (value !== undefined) report(path, `must be left out with workspace.existing_id: ${why}`, value);
     }
     const network = record(config.network);
-    for (const field of ["isolation", "outbound", "allowed_fqdns", "client_subnet", "deployer_ip_ranges"]) {
+    if (network.isolation === "private") {
+      report(["network", "isolation"], "must be left out with workspace.existing_id: the existing workspace's network isolation is its own, and not checked here", network.isolation);
+    }
+    for (const field of ["outbound", "allowed_fqdns", "client_subnet", "deployer_ip_ranges"]) {
       if (network[field] !== undefined) {
         report(["network", field], "must be left out with workspace.existing_id: the existing workspace's network isolation is its own, and not checked here", network[field]);
       }

@@ -85,7 +85,8 @@ export class ExistingWorkspace extends ServingWorkspace {
       lifecycle: {
         postcondition: [
           {
-            condition: Op.or(TerraformSelf.getAny("shared_access_key_enabled"), Op.eq(Fn.lower(identityMode), "identity")),
+            // A workspace that never set the mode does not return it: account keys, the service's default.
+            condition: Op.or(TerraformSelf.getAny("shared_access_key_enabled"), Op.eq(Fn.lower(Fn.try([identityMode, "accessKey"])), "identity")),
             errorMessage:
               "The workspace's storage refuses shared keys, but its system datastores use account keys (systemDatastoresAuthMode is not identity): asset registrations and uploads would fail. Switch the workspace to identity-based datastores (how-to-disable-local-auth-storage) or allow shared keys on its storage.",
           },

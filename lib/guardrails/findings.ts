@@ -35,6 +35,8 @@ export interface StackGuardrails {
   readonly findings: readonly GuardrailFinding[];
   /** Waivers in effect for the stack, whether or not a finding used them. */
   readonly waivers: readonly GuardrailWaiver[];
+  /** What the rules cannot see in this stack (resources it does not create), each said once; absent when none. */
+  readonly notChecked?: readonly string[];
 }
 
 /** The guardrail outcome of a whole app. */

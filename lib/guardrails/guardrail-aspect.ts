@@ -13,6 +13,12 @@ export interface GuardrailAspectOptions {
    * @default messages say "the environment's config file"
    */
   readonly configFile?: string;
+  /**
+   * What the rules cannot see because the stack does not create it, e.g. the network settings of an existing
+   * workspace; reported once per stack as "not checked".
+   * @default []
+   */
+  readonly notChecked?: readonly string[];
 }
 
 /**
@@ -68,6 +74,7 @@ export class GuardrailAspect implements IAspect {
       ...(this.options.configFile !== undefined ? { configFile: this.options.configFile } : {}),
       findings,
       waivers: this.waivers.map((w) => ({ rule: w.rule, reason: w.reason })),
+      ...(this.options.notChecked && this.options.notChecked.length > 0 ? { notChecked: [...this.options.notChecked] } : {}),
     };
     return this.outcome;
   }

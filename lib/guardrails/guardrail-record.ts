@@ -12,7 +12,7 @@ export interface GuardrailRecordProps {
  * Writes a stack's guardrail findings and waivers to `cdk.tf.json["//"].metadata.guardrails`.
  *
  * cdktf deep-merges every element's `toMetadata()` into the stack metadata, so this element adds no Terraform
- * configuration, only `{ findings: [...], waivers: [...] }` for reviewers and the plan-review tool.
+ * configuration, only `{ findings: [...], waivers: [...], notChecked?: [...] }` for reviewers and the plan-review tool.
  */
 export class GuardrailRecord extends TerraformElement {
   private readonly outcome: () => StackGuardrails;
@@ -22,7 +22,7 @@ export class GuardrailRecord extends TerraformElement {
     this.outcome = props.outcome;
   }
 
-  override toMetadata(): { guardrails: { findings: object[]; waivers: object[] } } {
+  override toMetadata(): { guardrails: { findings: object[]; waivers: object[]; notChecked?: string[] } } {
     const outcome = this.outcome();
     return {
       guardrails: {
@@ -35,6 +35,7 @@ export class GuardrailRecord extends TerraformElement {
           ...(f.waived && f.reason !== undefined ? { reason: f.reason } : {}),
         })),
         waivers: outcome.waivers.map((w) => ({ rule: w.rule, reason: w.reason })),
+        ...(outcome.notChecked ? { notChecked: [...outcome.notChecked] } : {}),
       },
     };
   }

@@ -54,14 +54,15 @@ export function checkGuardrails(scope: IConstruct): GuardrailReport {
  * The report as text for the terminal: one entry per rule and stack, listing every place the rule applies, then what
  * each rule guards against and how to fix it, once per rule.
  *
- * Entries come in this order: errors, warnings, waived findings, waivers that matched nothing. Empty when there is
- * nothing to say. Ends with a summary line when the synth must stop.
+ * Entries come in this order: errors, warnings, waived findings, waivers that matched nothing, what was not
+ * checked. Empty when there is nothing to say. Ends with a summary line when the synth must stop.
  */
 export function formatGuardrailReport(report: GuardrailReport): string {
   const errors: string[] = [];
   const warnings: string[] = [];
   const waived: string[] = [];
   const unused: string[] = [];
+  const notChecked: string[] = [];
   const explained = new Set<RuleId>();
   let errorCount = 0;
   for (const stack of report.stacks) {
@@ -86,6 +87,7 @@ export function formatGuardrailReport(report: GuardrailReport): string {
         warnings.push(entry);
       }
     }
+    for (const item of stack.notChecked ?? []) notChecked.push(`guardrail note: not checked in ${stack.stack}: ${item}`);
     for (const w of stack.waivers) {
       if (!stack.findings.some((f) => f.rule === w.rule)) {
         unused.push(
@@ -94,7 +96,7 @@ export function formatGuardrailReport(report: GuardrailReport): string {
       }
     }
   }
-  const lines = [...errors, ...warnings, ...waived, ...unused];
+  const lines = [...errors, ...warnings, ...waived, ...unused, ...notChecked];
   if (explained.size > 0) {
     lines.push("Why these rules, and the fix:");
     for (const id of RULE_IDS.filter((r) => explained.has(r))) lines.push(`  ${id}: ${GUARDRAIL_RULES[id].why} Fix: ${GUARDRAIL_RULES[id].fix}`);

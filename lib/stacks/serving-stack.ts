@@ -91,7 +91,14 @@ export class ServingStack extends TerraformStack {
     // The workspace itself needs azapi (its datastore auth mode), so every serving stack has the provider.
     new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
 
-    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file });
+    applyGuardrails(this, guardrailWaivers(config.waivers), {
+      configFile: environment.file,
+      // The rules see what this stack creates; an existing workspace's own settings are its owner's.
+      notChecked:
+        config.workspace.existing_id === undefined
+          ? []
+          : [`the existing workspace ${config.workspace.existing_id} (its network isolation, public access, storage, key vault and registry settings)`],
+    });
 
     const client = new DataAzurermClientConfig(this, "client");
 
