@@ -1,5 +1,12 @@
 import { App } from "cdktf";
-import { errorAnnotations, removeOrphanedStacks, removeSynthesizedStacks, synthOutdir } from "./lib/app/synth-output";
+import {
+  errorAnnotations,
+  referencedAssetFolders,
+  removeOrphanedStacks,
+  removeSynthesizedStacks,
+  removeUnreferencedAssets,
+  synthOutdir,
+} from "./lib/app/synth-output";
 import { ConfigError, formatWarning } from "./lib/config/errors";
 import { loadEnvironments } from "./lib/config/load";
 import { PropsError } from "./lib/constructs/invariants";
@@ -64,3 +71,5 @@ if (errors.length > 0) {
   process.exit(1);
 }
 removeOrphanedStacks(outdir, Object.keys(app.manifest.stacks));
+// Copies of models and code that no current asset references (a retrained model's predecessor) go too.
+removeUnreferencedAssets(outdir, referencedAssetFolders(app));

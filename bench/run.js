@@ -15,7 +15,7 @@ const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { writeConfigs } = require("./generate");
+const { writeConfigs, writeManyFileModelConfig } = require("./generate");
 const { measure } = require("./measure");
 
 const ROOT = path.resolve(__dirname, "..");
@@ -31,6 +31,8 @@ const SIZES = [
   { environments: 1, deployments: 20 },
 ];
 const FULL = SIZES[0];
+/** Files in the many-file model case: a folder of this many files becomes as many blob resources, plus two. */
+const MODEL_FILES = 2000;
 
 function option(name, fallback) {
   const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
@@ -174,6 +176,17 @@ async function measureAll(tmp) {
     rows.push(row);
   }
   fresh();
+
+  log(`A local model folder of ${MODEL_FILES} files (1 env × 1 deployment), product \`npm run synth\`:`);
+  const manyConfig = writeManyFileModelConfig(path.join(tmp, "config-many-files"), MODEL_FILES);
+  let manyFileResources = 0;
+  const [manyFiles] = await sample([{
+    label: `product npm run synth, ${MODEL_FILES}-file model`, command: `npm run synth --silent -- --output ${q(out)}`,
+    cwd: ROOT, env: { SERVING_CONFIG_DIR: manyConfig, TS_RUN_CACHE: tsRunCache }, runs: RUNS, check: expect({ environments: 1 }), before: fresh,
+    after: () => (manyFileResources = synthesized(out).resources),
+  }]);
+  const manyFileRow = { files: MODEL_FILES, resources: manyFileResources, result: manyFiles };
+  fresh();
   const fullConfig = path.join(tmp, `config-${FULL.environments}x${FULL.deployments}`);
 
   log("The product through the cdktf CLI (as `cdktf diff` and `cdktf deploy` synthesize), 1 env × 3 deployments:");
@@ -233,7 +246,7 @@ async function measureAll(tmp) {
     },
   ]);
 
-  return report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp, productViaCdktf, sameOutput });
+  return report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp, productViaCdktf, sameOutput, manyFileRow });
 }
 
 /** Every file under `dir`, relative to it, sorted. */
@@ -252,7 +265,7 @@ function compareTrees(a, b) {
   return { files: all.length, differ };
 }
 
-function report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp, productViaCdktf, sameOutput }) {
+function report({ rows, resources, cold, candidates, productTest, templateTest, productApp, templateApp, productViaCdktf, sameOutput, manyFileRow }) {
   const lines = [];
   const print = (line = "") => lines.push(line);
   print(`Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), ` +
@@ -269,6 +282,10 @@ function report({ rows, resources, cold, candidates, productTest, templateTest, 
   for (const row of rows) {
     print(`| ${row.label} | ${cell(row.productCli)} | ${cell(row.productApp)} | ${cell(row.templateCli)} | ${cell(row.templateApp)} |`);
   }
+  print();
+  print("| many-file model (1 env × 1 deployment, local model folder) | resources in the stack | product `npm run synth` |");
+  print("| --- | --- | --- |");
+  print(`| ${manyFileRow.files} files | ${manyFileRow.resources} | ${cell(manyFileRow.result)} |`);
   print();
   print("| tests | product `npm test` (tsc --noEmit + all jest suites) | template: one ts-jest snapshot test |");
   print("| --- | --- | --- |");
@@ -292,7 +309,7 @@ function report({ rows, resources, cold, candidates, productTest, templateTest, 
     ["`npm test` vs the template's single snapshot test", ratio(productTest, templateTest, "seconds"), TARGETS.tests],
     ["scaling, `npm run synth` of 20 envs vs 1 env", ratio(twenty.productCli, full.productCli, "seconds"), TARGETS.scaling],
   ];
-  let failed = [rows.flatMap((r) => [r.productCli, r.productApp, r.templateCli, r.templateApp]), productTest, templateTest, cold, productViaCdktf]
+  let failed = [rows.flatMap((r) => [r.productCli, r.productApp, r.templateCli, r.templateApp]), productTest, templateTest, cold, productViaCdktf, manyFileRow.result]
     .flat()
     .some((r) => r?.failed) || candidates.some((c) => c.result.failed);
   for (const [name, value, limit] of checks) {

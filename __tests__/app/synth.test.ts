@@ -120,6 +120,52 @@ describe("npm run synth (scripts/synth.js)", () => {
   });
 });
 
+describe("copies of local models in cdktf.out", () => {
+  // 3 MB: big enough to be a model, small enough for every test run.
+  const modelBytes = (fill: number) => Buffer.alloc(3 * 1024 * 1024, fill);
+  const withLocalModel = () =>
+    baseConfig({
+      endpoint: {
+        name: "churn-dev-7q",
+        deployments: [deployment({ model: { name: "churn-gbm", path: "models/churn.onnx", type: "custom_model" } })],
+      },
+    });
+
+  test("two synths with a retrained model leave only the current copy, and the code's copy stays", () => {
+    const config = configDir({ "dev.yaml": withLocalModel() });
+    mkdirSync(join(config, "models"));
+    writeFileSync(join(config, "models", "churn.onnx"), modelBytes(7));
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-model-")), "cdktf.out");
+    expect(synth(config, outdir).status).toBe(0);
+    writeFileSync(join(config, "models", "churn.onnx"), modelBytes(9));
+    const second = synth(config, outdir);
+    expect(second.stderr).toBe("");
+    expect(second.status).toBe(0);
+
+    const assets = filesUnder(join(outdir, "stacks", "serving-dev", "assets"));
+    const models = assets.filter((f) => f.endsWith("/churn.onnx"));
+    expect(models).toHaveLength(1);
+    expect(readFileSync(join(outdir, "stacks", "serving-dev", "assets", models[0])).equals(modelBytes(9))).toBe(true);
+    // The copy the stack JSON uploads is the one left.
+    const stack = readFileSync(join(outdir, "stacks", "serving-dev", "cdk.tf.json"), "utf8");
+    expect(stack).toContain(`assets/${models[0]}`);
+    expect(assets.filter((f) => f.endsWith("/score.py"))).toHaveLength(1);
+  });
+
+  test("a stack that no longer uploads anything loses its assets folder", () => {
+    const config = configDir({ "dev.yaml": withLocalModel() });
+    mkdirSync(join(config, "models"));
+    writeFileSync(join(config, "models", "churn.onnx"), modelBytes(5));
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-model-")), "cdktf.out");
+    expect(synth(config, outdir).status).toBe(0);
+    expect(existsSync(join(outdir, "stacks", "serving-dev", "assets"))).toBe(true);
+    writeFileSync(join(config, "dev.yaml"), JSON.stringify(baseConfig()));
+    expect(synth(config, outdir).status).toBe(0);
+    expect(existsSync(join(outdir, "stacks", "serving-dev", "assets"))).toBe(false);
+    expect(existsSync(join(outdir, "stacks", "serving-dev", "cdk.tf.json"))).toBe(true);
+  });
+});
+
 describe("package.json", () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 

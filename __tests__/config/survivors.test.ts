@@ -223,6 +223,8 @@ describe("rules: the same asset name and version mean the same thing", () => {
     const files = {
       ...withEndpoint(two({ model: { id: "azureml://registries/azureml/models/churn/versions/1", path: "a/churn" } }, { model: { path: "a/churn", type: "mlflow_model" } })),
       "a/churn/model.json": "{}\n",
+      // An mlflow_model folder needs its MLmodel file.
+      "a/churn/MLmodel": "flavors: {}\n",
     };
     expect(rules(files)).toEqual([
       'endpoint.deployments[0].model.path: must not be set together with model.id: give either an id or name, version, path, type (got "a/churn")',

@@ -185,3 +185,78 @@ describe("request_settings.max_queue_wait_ms is refused, not dropped", () => {
     expect(env.config.endpoints[0].deployments[0].request_settings).toEqual({ request_timeout_ms: 90000, max_concurrent_requests_per_instance: 3 });
   });
 });
+
+describe("model-many-files: a local model folder of more files than the documented count", () => {
+  const LOCAL = "{ name: fraud, path: models/fraud }";
+  /** A model folder of `count` small files. */
+  const manyFiles = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`models/fraud/shard-${String(i).padStart(4, "0")}.bin`, `${i}`]));
+  const MANY =
+    "each is uploaded as its own Terraform resource, so synth slows down and every plan refreshes each blob; pack the folder into one archive " +
+    "that the scoring script unpacks, or upload it once (az ml model create) and reference it as azureml:<name>:<version>";
+
+  test("warned at 201 files, at each deployment's model.path, with the count and the way out", () => {
+    expect(warningsOf(servingWith(LOCAL, LOCAL), manyFiles(201))).toEqual([
+      `warning model-many-files: dev.yaml:9: endpoint.deployments[0].model.path: holds 201 files, more than 200: ${MANY} (got "models/fraud")\n${WAIVE_HINT("model-many-files")}`,
+      `warning model-many-files: dev.yaml:19: batch[0].deployments[0].model.path: holds 201 files, more than 200: ${MANY} (got "models/fraud")\n${WAIVE_HINT("model-many-files")}`,
+    ]);
+  });
+
+  test("200 files, the documented count itself, are not warned", () => {
+    expect(warningsOf(servingWith(LOCAL, LOCAL), manyFiles(200))).toEqual([]);
+  });
+});
+
+describe("egress-legacy-isolation: egress_public_network_access false in a public environment", () => {
+  const LOCAL = "{ name: fraud, path: models/fraud }";
+  const MODEL_FILES = { "models/fraud/model.json": '{ "threshold": 0.73 }' };
+  const withEgress = (value: string, tail: string[] = []) =>
+    servingWith(LOCAL, LOCAL, tail).replace("      traffic: 100", `      traffic: 100\n      egress_public_network_access: ${value}`);
+
+  test("warned as legacy isolation, at the field's line, with what to do instead", () => {
+    expect(warningsOf(withEgress("false"), MODEL_FILES)).toEqual([
+      "warning egress-legacy-isolation: dev.yaml:15: endpoint.deployments[0].egress_public_network_access: is legacy network isolation in a public environment: " +
+        "Azure ML then creates private endpoints for this deployment alone, and Microsoft recommends the workspace managed virtual network instead; " +
+        `set network.isolation: private (whose deployments have no public egress), or remove this line (got false)\n${WAIVE_HINT("egress-legacy-isolation")}`,
+    ]);
+  });
+
+  test("true in a public environment is not warned", () => {
+    expect(warningsOf(withEgress("true"), MODEL_FILES)).toEqual([]);
+  });
+
+  test("false in a private environment is what private means: not warned", () => {
+    const yaml = withEgress("false", ["network:", "  isolation: private", "  outbound: internet", "  client_subnet: { address_space: 10.42.0.0/24 }"]);
+    expect(warningsOf(yaml, MODEL_FILES)).toEqual([]);
+  });
+});
+
+describe("an mlflow_model needs the MLmodel file at the top of its folder", () => {
+  const mlflow = "{ name: fraud, path: models/fraud, type: mlflow_model }";
+  const dirWith = (files: Record<string, string>) => folder({ "dev.yaml": servingWith(mlflow, "azureml:fraud:7"), "envs/fraud.yml": CONDA, ...files });
+  const load = (dir: string) => {
+    try {
+      loadEnvironments({ configDir: dir, projectRoot: dir });
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message.split("\n");
+      throw error;
+    }
+  };
+
+  test("a folder without MLmodel is refused at model.path, naming the folder looked in", () => {
+    expect(load(dirWith({ "models/fraud/model.pkl": "x", "models/fraud/sub/MLmodel": "flavors: {}" }))).toEqual([
+      expect.stringMatching(/^dev\.yaml:9: endpoint\.deployments\[0\]\.model\.path: must hold an MLmodel file at its top for an mlflow_model \(looked in \/.+\/models\/fraud\): Azure ML reads the flavor and signature from it \(got "models\/fraud"\)$/),
+    ]);
+  });
+
+  test("a folder with MLmodel at its top loads", () => {
+    expect(load(dirWith({ "models/fraud/MLmodel": "flavors:\n  python_function: {}\n", "models/fraud/model.pkl": "x" }))).toEqual([]);
+  });
+
+  test("a single file is refused: an MLflow model is a folder", () => {
+    const dir = folder({ "dev.yaml": servingWith("{ name: fraud, path: models/fraud.pkl, type: mlflow_model }", "azureml:fraud:7"), "envs/fraud.yml": CONDA, "models/fraud.pkl": "x" });
+    expect(load(dir)).toEqual([
+      'dev.yaml:9: endpoint.deployments[0].model.path: must be a folder for an mlflow_model: an MLflow model is a folder with an MLmodel file at its top (got "models/fraud.pkl")',
+    ]);
+  });
+});

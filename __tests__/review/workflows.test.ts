@@ -75,6 +75,38 @@ describe("workflow files", () => {
   });
 });
 
+describe("supply chain", () => {
+  const uses = [...workflows.entries()].flatMap(([file, w]) =>
+    Object.values(w.jobs).flatMap((j) => [j.uses, ...(j.steps ?? []).map((s) => s.uses)]).filter((u): u is string => u !== undefined).map((u) => ({ file, u })),
+  );
+
+  it("pins every action to a full commit SHA; only local reusable workflows go by path", () => {
+    expect(uses.length).toBeGreaterThan(20);
+    const unpinned = uses.filter(({ u }) => !u.startsWith("./.github/") && !/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(u));
+    expect(unpinned).toEqual([]);
+  });
+
+  it("names the tag of every pinned SHA in a comment on the same line, the same tag for the same SHA", () => {
+    const lines = files.flatMap((f) => fs.readFileSync(path.join(WORKFLOWS, f), "utf8").split("\n")).filter((l) => /\buses:\s+[^.]/.test(l));
+    const tagged = lines.map((l) => /uses:\s+(\S+@[0-9a-f]{40}) # (v\d+(?:\.\d+){0,2})$/.exec(l.trim()) ?? l);
+    expect(tagged.filter((t) => typeof t === "string")).toEqual([]);
+    const tagBySha = new Map<string, Set<string>>();
+    for (const m of tagged as RegExpExecArray[]) tagBySha.set(m[1], (tagBySha.get(m[1]) ?? new Set()).add(m[2]));
+    expect([...tagBySha.values()].filter((t) => t.size > 1)).toEqual([]);
+  });
+
+  it("has Dependabot keep the actions and the npm packages current", () => {
+    const config = parseDocument(fs.readFileSync(path.join(REPO, ".github", "dependabot.yml"), "utf8")).toJS() as { version: number; updates: { "package-ecosystem": string; directory: string }[] };
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u) => [u["package-ecosystem"], u.directory])).toEqual([["github-actions", "/"], ["npm", "/"]]);
+  });
+
+  it("uploads the synth output without the copies of local models", () => {
+    const upload = workflows.get("pull-request.yml")!.jobs["test"]!.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact"))!;
+    expect(String(upload.with!["path"]).trim().split("\n")).toEqual(["cdktf.out/", "!cdktf.out/stacks/*/assets/"]);
+  });
+});
+
 describe("pull-request.yml", () => {
   const w = workflows.get("pull-request.yml")!;
 
@@ -102,6 +134,11 @@ describe("pull-request.yml", () => {
     expect(tf[1]!.run).toContain("-out=tfplan");
     expect(tf[2]!.run).toContain("show -json tfplan");
     for (const s of tf) expect(s["working-directory"]).toBe("cdktf.out/stacks/${{ matrix.stack }}");
+    // The plan synthesizes its own cdktf.out (with the model copies terraform plan reads) instead of the artifact.
+    const synth = plan.steps!.findIndex((s) => s.run === "npm run synth");
+    expect(synth).toBeGreaterThan(-1);
+    expect(synth).toBeLessThan(plan.steps!.findIndex((s) => s.run?.startsWith("terraform init")));
+    expect(plan.steps!.filter((s) => s.uses?.startsWith("actions/download-artifact"))).toEqual([]);
     expect(w.jobs["test"]!.steps!.find((s) => s.run?.includes("serving-*"))).toBeDefined();
   });
 

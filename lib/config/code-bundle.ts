@@ -32,6 +32,15 @@ const IGNORED = new Set([".git", "__pycache__", ".ipynb_checkpoints", ".DS_Store
 /** Azure ML refuses code snapshots above these. */
 export const CODE_LIMITS = { files: 2000, sizeBytes: 300 * 1024 * 1024 } as const;
 
+/**
+ * Above this many files, a local model folder gets the `model-many-files` warning. Each file is uploaded as its own
+ * `azurerm_storage_blob` (Terraform has no folder upload), so each is a resource in the stack: measured in the bench
+ * (`npm run bench`, docs/performance.md), a 2,000-file model makes 2,002 resources and several seconds of synth, and
+ * every `terraform plan` then refreshes each blob with its own storage request. 200 keeps that under a minute of
+ * refresh on a typical plan; an archive of the folder is one blob whatever it holds.
+ */
+export const MODEL_FILES_WARN_ABOVE = 200;
+
 /** Bytes read per step while hashing: models can be gigabytes, and synth must not hold a whole file in memory. */
 const HASH_CHUNK_BYTES = 1024 * 1024;
 let chunk: Buffer | undefined;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
-import { CODE_LIMITS, type LocalContent } from "./code-bundle";
+import { CODE_LIMITS, MODEL_FILES_WARN_ABOVE, type LocalContent } from "./code-bundle";
 import { condaSources, hostAllowed } from "./conda-hosts";
 import { collectionDataAsset, isPayloadCollection } from "./data-collection";
 import { fieldPath } from "./errors";
@@ -100,6 +100,16 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
             autoscale.scale_in_cpu_percent,
           );
         }
+      }
+      if (config.network.isolation === "public" && d.egress_public_network_access === false) {
+        ctx.warn?.(
+          "egress-legacy-isolation",
+          at("egress_public_network_access"),
+          "is legacy network isolation in a public environment: Azure ML then creates private endpoints for this deployment alone, " +
+            "and Microsoft recommends the workspace managed virtual network instead; set network.isolation: private " +
+            "(whose deployments have no public egress), or remove this line",
+          false,
+        );
       }
       checkAssets(d, at, ctx, "online", outbound);
       checkCustomLogging(d, at, ctx);
@@ -232,6 +242,23 @@ function checkModel(model: ModelConfig, at: (...rest: PropertyKey[]) => Property
     const full = resolve(ctx.dir, model.path!);
     if (!existsSync(full)) {
       ctx.report(at("model", "path"), `must name an existing local file or folder (looked for ${full}), or be a storage URI (azureml://, https://, wasbs:// or abfss://)`, model.path);
+      return;
+    }
+    const content = ctx.localContent(full);
+    if (!content.isFile && content.files.length > MODEL_FILES_WARN_ABOVE) {
+      ctx.warn?.(
+        "model-many-files",
+        at("model", "path"),
+        `holds ${content.files.length} files, more than ${MODEL_FILES_WARN_ABOVE}: each is uploaded as its own Terraform resource, ` +
+          "so synth slows down and every plan refreshes each blob; pack the folder into one archive that the scoring script unpacks, " +
+          "or upload it once (az ml model create) and reference it as azureml:<name>:<version>",
+        model.path,
+      );
+    }
+    if ((model.type ?? "custom_model") === "mlflow_model" && !content.isFile && !content.files.includes("MLmodel")) {
+      ctx.report(at("model", "path"), `must hold an MLmodel file at its top for an mlflow_model (looked in ${full}): Azure ML reads the flavor and signature from it`, model.path);
+    } else if ((model.type ?? "custom_model") === "mlflow_model" && content.isFile) {
+      ctx.report(at("model", "path"), "must be a folder for an mlflow_model: an MLflow model is a folder with an MLmodel file at its top", model.path);
     }
   }
 }

@@ -39,6 +39,8 @@ export const CONFIG_WARNING_IDS = [
   "model-path-not-yet-there",
   "conda-host-not-allowed",
   "collector-without-scoring-script",
+  "model-many-files",
+  "egress-legacy-isolation",
 ] as const;
 
 /** One config warning id. */
