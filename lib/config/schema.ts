@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { CONFIG_WARNING_IDS, RULE_IDS } from "../guardrails/rule-ids";
+import { CONFIG_WARNING_IDS, ROLLOUT_RULE_IDS, RULE_IDS } from "../guardrails/rule-ids";
 import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
 import { checkNetwork } from "./network-rules";
@@ -554,8 +554,9 @@ const configObjectSchema = z.strictObject({
   waivers: z
     .array(
       z.strictObject({
-        // Guardrail rules (checked on the stack) and config warnings (checked here) share one list.
-        rule: z.enum([...RULE_IDS, ...CONFIG_WARNING_IDS]),
+        // Guardrail rules (checked on the stack), config warnings (checked here) and rollout rules (checked by the plan
+        // review, which reads them from the stack's metadata) share one list.
+        rule: z.enum([...RULE_IDS, ...CONFIG_WARNING_IDS, ...ROLLOUT_RULE_IDS]),
         reason: z.string().refine((reason) => reason.trim() !== "", {
           message: "must be a non-empty reason: say why the rule does not apply",
         }),

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { renderPlanReview } from "./markdown";
 import { classifyPlan, parsePlanJson, RawPlan, redactPlan, ReviewInputError, sensitiveStringsOf, stackNameFromPath } from "./plan";
-import { rolloutWarnings } from "./rollout";
+import { reviewRollout, RolloutReview } from "./rollout";
 import { SecretSet } from "./sensitive";
 import { readSynthDir, SynthStack } from "./synth";
 import { diffSynth, renderSynthDiff } from "./synth-diff";
@@ -19,6 +19,9 @@ export interface CliIO {
 
 /** Exit code for usage and input errors. */
 export const EXIT_USAGE = 2;
+
+/** Exit code when the review printed a non-empty "Blocked" section: changes Azure refuses, unwaived. */
+export const EXIT_BLOCKED = 3;
 
 /** The --help text. */
 export const USAGE = `Usage:
@@ -129,7 +132,8 @@ function readPlanFile(file: string): string {
   return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 
-function runPlans(args: Args, io: CliIO): void {
+/** Runs a plan review; returns the rollout review when --synth-base gave one. */
+function runPlans(args: Args, io: CliIO): RolloutReview | undefined {
   const parsed: { file: string; stack: string; plan: RawPlan }[] = [];
   const seen = new Map<string, string>();
   for (const file of args.files) {
@@ -144,21 +148,38 @@ function runPlans(args: Args, io: CliIO): void {
   const secrets = new SecretSet(parsed.flatMap((p) => [...sensitiveStringsOf(p.plan)]));
   const plans = parsed.map((p) => classifyPlan(p.plan, p.stack, p.file, secrets));
   const synth: Map<string, SynthStack> | undefined = args.synthDir !== undefined ? readSynthDir(args.synthDir) : undefined;
-  const rollout = synth && args.synthBase !== undefined ? rolloutWarnings(readSynthDir(args.synthBase), synth) : undefined;
+  const rollout = synth && args.synthBase !== undefined ? reviewRollout(readSynthDir(args.synthBase), synth) : undefined;
   io.stdout(
     renderPlanReview(plans, {
       secrets,
       ...(synth ? { synth } : {}),
-      ...(rollout ? { rollout } : {}),
+      ...(rollout ? { rollout: rollout.warnings, blocked: rollout.blocked } : {}),
       ...(args.note !== undefined ? { note: args.note } : {}),
       ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
     }),
   );
+  return rollout;
+}
+
+/** 3 when the review blocked something, else 0. */
+const exitFor = (rollout: RolloutReview | undefined): number => (rollout && rollout.blocked.length > 0 ? EXIT_BLOCKED : 0);
+
+function runSynthDiff(base: Map<string, SynthStack>, head: Map<string, SynthStack>, args: Args, io: CliIO): number {
+  const rollout = reviewRollout(base, head);
+  io.stdout(
+    renderSynthDiff(diffSynth(base, head), {
+      rollout: rollout.warnings,
+      blocked: rollout.blocked,
+      ...(args.note !== undefined ? { note: args.note } : {}),
+      ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
+    }),
+  );
+  return exitFor(rollout);
 }
 
 /**
- * Runs the CLI and returns its exit code: 0, 2 for usage or input errors, 1 for
- * a bug. Errors are one line on stderr, without a stack trace.
+ * Runs the CLI and returns its exit code: 0, 3 when the review blocks a change Azure refuses (--synth-diff, or
+ * --synth-base), 2 for usage or input errors, 1 for a bug. Errors are one line on stderr, without a stack trace.
  */
 export function main(argv: readonly string[], io: CliIO): number {
   try {
@@ -169,15 +190,7 @@ export function main(argv: readonly string[], io: CliIO): number {
         return 0;
       case "synth-diff": {
         const [baseDir, headDir] = args.files as [string, string];
-        const [base, head] = [readSynthDir(baseDir), readSynthDir(headDir)];
-        io.stdout(
-          renderSynthDiff(diffSynth(base, head), {
-            rollout: rolloutWarnings(base, head),
-            ...(args.note !== undefined ? { note: args.note } : {}),
-            ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
-          }),
-        );
-        return 0;
+        return runSynthDiff(readSynthDir(baseDir), readSynthDir(headDir), args, io);
       }
       case "redact": {
         const file = args.files[0]!;
@@ -185,8 +198,7 @@ export function main(argv: readonly string[], io: CliIO): number {
         return 0;
       }
       default:
-        runPlans(args, io);
-        return 0;
+        return exitFor(runPlans(args, io));
     }
   } catch (error) {
     if (error instanceof UsageError) {

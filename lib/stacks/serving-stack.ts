@@ -29,7 +29,7 @@ import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
 import { OnlineDeployment, type DataCollectionProps } from "../constructs/online-deployment";
 import { OnlineEndpoint } from "../constructs/online-endpoint";
 import { applyGuardrails, type GuardrailWaiver } from "../guardrails";
-import { isGuardrailRule } from "../guardrails/rule-ids";
+import { isGuardrailRule, isRolloutWaiver } from "../guardrails/rule-ids";
 
 /** The stack name of an environment: `serving-<env>`. */
 export function servingStackName(env: string): string {
@@ -83,7 +83,7 @@ export class ServingStack extends TerraformStack {
     // The workspace itself needs azapi (its datastore auth mode), so every serving stack has the provider.
     new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
 
-    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file });
+    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file, rolloutWaivers: config.waivers.filter(isRolloutWaiver) });
 
     const client = new DataAzurermClientConfig(this, "client");
 
