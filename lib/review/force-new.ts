@@ -216,7 +216,7 @@ export const AZURE_REFUSES: Readonly<Record<RefusedKind, RefusedChange>> = {
     rule: "rollout-egress-changed",
     title: "Deployment egress changed",
     why:
-      "egressPublicNetworkAccess is fixed when an online deployment is created: Azure refuses the update. Add a deployment under a new name " +
+      "an online deployment's egressPublicNetworkAccess is fixed when it is created: Azure refuses the update. Add a deployment under a new name " +
       "with the new setting, shift traffic to it, then remove the old one.",
     source: "https://learn.microsoft.com/azure/machine-learning/how-to-secure-online-endpoint",
   },
