@@ -513,8 +513,10 @@ const configObjectSchema = z.strictObject({
       storage_shared_key_access: z.boolean().default(false),
       // Who runs `terraform apply` and so uploads code and models; empty means whoever runs Terraform.
       deployer_principal_ids: z.array(uuid).max(20).default([]),
+      // false lets `terraform destroy` delete this environment's stateful resources (decommissioning, re-creation).
+      prevent_destroy: z.boolean().default(true),
     })
-    .default({ storage_shared_key_access: false, deployer_principal_ids: [] }),
+    .default({ storage_shared_key_access: false, deployer_principal_ids: [], prevent_destroy: true }),
   compute: z.strictObject({
     // Azure's own rule (workspaces/computes name pattern in the 2025-12-01 schema): 3-24 characters, and a trailing
     // "-<digits>" is reserved for the nodes Azure names after the cluster.
@@ -551,6 +553,17 @@ const configObjectSchema = z.strictObject({
     .default({ log_retention_days: 30, alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
   batch: z.array(batchEndpointSchema).max(20).default([]),
   network: networkSchema.default({ isolation: "public" }),
+  // How CI deploys this environment (.github/workflows/deploy.yml reads it through scripts/deploy-matrix.ts): after
+  // which environments, and behind which GitHub environment (its protection rules and secrets). Checked across files
+  // when every file is loaded: `after` must name environments of the folder, without cycles.
+  deploy: z
+    .strictObject({
+      after: z.array(pattern(ENV_NAME_PATTERN, "be an environment name: 2-10 lowercase letters or digits, starting with a letter")).max(20).default([]),
+      // The GitHub environment whose protection rules (required reviewers) and secrets gate the deploy; default the
+      // environment name. A conservative subset of what GitHub accepts, so it is safe in a job name and a concurrency group.
+      environment: pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "be a GitHub environment name: 1-100 letters, digits, '.', '_' or '-'").optional(),
+    })
+    .default({ after: [] }),
   waivers: z
     .array(
       z.strictObject({

@@ -65,7 +65,8 @@ export class ServingStack extends TerraformStack {
     const tags = { project: config.project, environment: env, "managed-by": "cdktf", ...config.tags };
 
     new AzurermProvider(this, "azurerm", {
-      features: [{}],
+      // A destroyed environment created again within 90 days recovers its soft-deleted vault (purge protection forbids a purge).
+      features: [{ keyVault: [{ recoverSoftDeletedKeyVaults: true, purgeSoftDeleteOnDestroy: false }] }],
       subscriptionId: config.subscription_id,
       // The storage accounts have shared keys disabled, so data-plane calls must use Entra ID.
       storageUseAzuread: true,
@@ -113,6 +114,7 @@ export class ServingStack extends TerraformStack {
       publicNetworkAccess: config.workspace.public_network_access,
       description: config.workspace.description,
       storageSharedKeyAccess: config.workspace.storage_shared_key_access,
+      preventDestroy: config.workspace.prevent_destroy,
       logRetentionDays: config.monitoring.log_retention_days,
       network: this.clientNetwork && workspaceNetwork(config, this.clientNetwork),
       tags,
