@@ -86,3 +86,30 @@ export function deployWaves<N extends DeployNode>(nodes: readonly N[]): N[][] {
   }
   return waves;
 }
+
+/** How many waves deploy.yml has jobs for; a deeper `deploy.after` chain is refused by deployMatrix. */
+export const MAX_WAVES = 5;
+
+/** One matrix entry of deploy.yml: the environment, its stack, and the GitHub environment that gates it. */
+export interface DeployTarget {
+  readonly name: string;
+  readonly stack: string;
+  readonly github_environment: string;
+}
+
+/**
+ * The matrix of each of the {@link MAX_WAVES} wave jobs of deploy.yml, empty for waves with no environment.
+ * @throws Error when the chain of `deploy.after` is deeper than MAX_WAVES
+ */
+export function deployMatrix(nodes: readonly (DeployNode & { readonly githubEnvironment?: string })[]): DeployTarget[][] {
+  const waves = deployWaves(nodes);
+  if (waves.length > MAX_WAVES) {
+    throw new Error(
+      `deploy.after chains ${waves.length} environments one after the other (${waves.map((w) => w.map((n) => n.name).join(" + ")).join(" → ")}); ` +
+        `deploy.yml has ${MAX_WAVES} waves: shorten the chain, or add wave jobs to deploy.yml and raise MAX_WAVES`,
+    );
+  }
+  return Array.from({ length: MAX_WAVES }, (_, i) =>
+    (waves[i] ?? []).map((n) => ({ name: n.name, stack: `serving-${n.name}`, github_environment: n.githubEnvironment ?? n.name })),
+  );
+}
