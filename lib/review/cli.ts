@@ -10,6 +10,7 @@ import { reviewRollout, RolloutReview } from "./rollout";
 import { SecretSet } from "./sensitive";
 import { readSynthDir, SynthStack } from "./synth";
 import { diffSynth, renderSynthDiff } from "./synth-diff";
+import { synthesizeFrom } from "./synth-from";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIO {
@@ -27,6 +28,7 @@ export const EXIT_BLOCKED = 3;
 export const USAGE = `Usage:
   plan-review [--synth-dir DIR [--synth-base DIR]] [--note TEXT] [--max-chars N] PLAN.json...
   plan-review --synth-diff BASE_DIR HEAD_DIR [--note TEXT] [--max-chars N]
+  plan-review --synth-diff-from GIT_REF [--note TEXT] [--max-chars N]
   plan-review --redact PLAN.json
 
 Each PLAN.json is the output of \`terraform show -json <planfile>\` for one stack;
@@ -35,6 +37,11 @@ the stack name comes from the file name (plans/serving-dev.json -> serving-dev).
   --synth-dir DIR   cdktf output folder (cdktf.out): show construct paths and guardrails
   --synth-base DIR  the base branch's cdktf output folder: rollout warnings above everything else
   --synth-diff      compare two cdktf output folders instead of plans (no credentials needed)
+  --synth-diff-from synthesize config/ (or SERVING_CONFIG_DIR) as it was at GIT_REF, in a temporary worktree,
+                    and as it is in the working tree, both with today's code, and compare them; cleans up after
+
+Exit status: 0, 3 when the review has a Blocked section (changes Azure refuses, unwaived), 2 for usage and
+input errors, 1 for a bug.
   --redact          print the plan JSON with sensitive values and state removed (safe as a CI artifact)
   --note TEXT       add a caution line under the title
   --max-chars N     output budget (default 65000, under GitHub's 65536-character comment limit)
@@ -43,7 +50,8 @@ the stack name comes from the file name (plans/serving-dev.json -> serving-dev).
 class UsageError extends Error {}
 
 interface Args {
-  mode: "plan" | "synth-diff" | "redact" | "help";
+  mode: "plan" | "synth-diff" | "synth-diff-from" | "redact" | "help";
+  ref?: string;
   files: string[];
   synthDir?: string;
   synthBase?: string;
@@ -86,6 +94,10 @@ function parseArgs(argv: readonly string[]): Args {
       case "--redact":
         setMode("redact");
         break;
+      case "--synth-diff-from":
+        setMode("synth-diff-from");
+        args.ref = value();
+        break;
       case "--synth-dir":
         args.synthDir = value();
         break;
@@ -111,6 +123,8 @@ function parseArgs(argv: readonly string[]): Args {
   if (args.synthBase !== undefined && (args.mode !== "plan" || args.synthDir === undefined)) {
     throw new UsageError("--synth-base needs --synth-dir and plan files: it compares the base branch's synth with that one");
   }
+  if (args.mode === "synth-diff-from" && args.files.length > 0) throw new UsageError("--synth-diff-from takes a git ref and no other files or folders");
+  if (args.mode === "synth-diff-from" && args.synthDir !== undefined) throw new UsageError("--synth-dir applies to plans, not to --synth-diff-from");
   if (args.mode === "redact" && args.files.length !== 1) throw new UsageError("--redact takes exactly one plan file");
   if (args.mode === "plan" && args.files.length === 0) throw new UsageError("no plan files given");
   return args;
@@ -191,6 +205,10 @@ export function main(argv: readonly string[], io: CliIO): number {
       case "synth-diff": {
         const [baseDir, headDir] = args.files as [string, string];
         return runSynthDiff(readSynthDir(baseDir), readSynthDir(headDir), args, io);
+      }
+      case "synth-diff-from": {
+        const { base, head } = synthesizeFrom(args.ref!);
+        return runSynthDiff(base, head, args, io);
       }
       case "redact": {
         const file = args.files[0]!;
