@@ -107,3 +107,10 @@ it("--synth-diff-from takes no folders", () => {
   expect(code).toBe(2);
   expect(stderr).toBe("plan-review: --synth-diff-from takes a git ref and no other files or folders (see plan-review --help)\n");
 });
+
+it("is documented in `help` and in the CLI's usage", () => {
+  expect(fs.readFileSync(path.join(REPO, "help"), "utf8")).toContain("npm run plan-review -- --synth-diff-from ");
+  const { code, stdout } = review("--help");
+  expect(code).toBe(0);
+  expect(stdout).toContain("plan-review --synth-diff-from GIT_REF");
+});
