@@ -7,7 +7,7 @@ import { REPO } from "./helpers";
 
 const WORKFLOWS = path.join(REPO, ".github/workflows");
 
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
+type Step = { name?: string; id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
 type Job = {
   steps?: Step[];
   needs?: string | string[];
@@ -210,5 +210,25 @@ describe("the cdktf CLI", () => {
     );
     expect(without).toEqual([]);
     expect([...workflows.values()].some((w) => Object.values(w.jobs).some(calls))).toBe(true);
+  });
+});
+
+describe("pull-request.yml and a Blocked review (exit status 3)", () => {
+  const review = workflows.get("pull-request.yml")!.jobs["review"]!;
+  const names = review.steps!.map((s) => s.name ?? s.uses ?? "");
+
+  it("keeps status 3 to post the review, and fails on any other status at once", () => {
+    const write = review.steps!.find((s) => s.name === "Write the review")!.run!;
+    expect(write.match(/plan-review -- .*> review\.md \|\| status=\$\?/g)).toHaveLength(2);
+    expect(write).toContain('if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi');
+    expect(write).toContain('echo "blocked=$([ "$status" -eq 3 ] && echo true || echo false)" >> "$GITHUB_OUTPUT"');
+  });
+
+  it("fails the job as its last step, after the comment is posted or handed over", () => {
+    const last = review.steps![review.steps!.length - 1]!;
+    expect(last).toMatchObject({ name: "Fail on changes Azure refuses", if: "steps.review.outputs.blocked == 'true'" });
+    expect(last.run).toContain("exit 1");
+    expect(review.steps!.find((s) => s.name === "Write the review")).toMatchObject({ id: "review" });
+    expect(names.indexOf("Post or update the sticky comment")).toBeLessThan(names.length - 1);
   });
 });
