@@ -201,9 +201,9 @@ describe("rejecting bad input", () => {
     expect(problemsOf({ "qa.yaml": yaml, "dev.yaml": yaml.replace("max_nodes: 4", "max_nodes: 0") })).toEqual([
       "dev.yaml:9: compute.max_nodes: must be >= 1 (got 0)",
       "dev.yaml:14: waivers[1].reason: must be a string (got 3)",
-      "dev.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, waivers)",
+      "dev.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, deploy, waivers)",
       "qa.yaml:14: waivers[1].reason: must be a string (got 3)",
-      "qa.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, waivers)",
+      "qa.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, deploy, waivers)",
     ]);
   });
 

@@ -291,7 +291,7 @@ describe("EndpointTraffic", () => {
     return synthJson(stack);
   }
 
-  test("sets traffic and mirror traffic on the endpoint after every deployment exists", () => {
+  test("sets traffic and mirror traffic on the endpoint after every deployment exists and after the endpoint's settings update", () => {
     const json = trafficJson({ blue: 90, green: 10 });
     const update = resourceAt(json, "azapi_update_resource", "traffic/traffic");
     expect(update).toMatchObject({
@@ -302,6 +302,7 @@ describe("EndpointTraffic", () => {
     expect(update.depends_on).toEqual([
       expect.stringMatching(/^azapi_resource\.deployment-blue_deployment_\w+$/),
       expect.stringMatching(/^azapi_resource\.deployment-green_deployment_\w+$/),
+      expect.stringMatching(/^azapi_update_resource\.endpoint_settings_\w+$/),
     ]);
     expect(validateSynthesizedAzapiBodies(json)).toEqual([]);
   });

@@ -1,6 +1,6 @@
-import { renderPlanReview, renderGuardrails, renderRolloutWarnings, formatFinding, formatReason } from "../../lib/review/markdown";
+import { renderPlanReview, renderGuardrails, renderRolloutWarnings, renderBlocked, formatFinding, formatReason } from "../../lib/review/markdown";
 import type { OutputEntry, ResourceEntry } from "../../lib/review/plan";
-import type { RolloutWarning } from "../../lib/review/rollout";
+import type { RolloutFinding as RolloutWarning } from "../../lib/review/rollout";
 import { SENSITIVE_VALUE } from "../../lib/review/sensitive";
 import { parseSynthStack, type SynthStack } from "../../lib/review/synth";
 import { stackPlan } from "./helpers";
@@ -381,18 +381,27 @@ describe("guardrails from the synthesized stack", () => {
 });
 
 describe("rollout warnings", () => {
-  const at = { stack: "serving-prod", address: "azapi_resource.d" };
-  it("one warning: singular title, each share named", () => {
-    const warnings: RolloutWarning[] = [{ kind: "live-deployment-removed", ...at, deployment: "blue", trafficPercent: 0, mirrorTrafficPercent: 10 }];
-    expect(renderRolloutWarnings(warnings)).toEqual([
-      "> [!CAUTION]",
-      "> **1 rollout warning**: read it before anything else.",
-      ">",
-      "> - **Live deployment removed**: `blue` still takes 10% mirror traffic in the base. Azure keeps its share and refuses the new split. " +
-        "Set its traffic and mirror traffic to 0 and apply, then remove it in a second change. `serving-prod` · `azapi_resource.d`",
-      "",
-    ]);
+  const at = { stack: "serving-prod", environment: "prod", address: "azapi_resource.d" };
+  const SAFE_ROLLOUT = "https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints";
+  it("one warning: singular title, each share named, environment and field first in the place", () => {
+    const warnings: RolloutWarning[] = [
+      { kind: "live-deployment-removed", ...at, field: "endpoint.deployments[name=blue]", deployment: "blue", trafficPercent: 0, mirrorTrafficPercent: 10 },
+    ];
+    const lines = renderRolloutWarnings(warnings);
+    expect(lines.slice(0, 3)).toEqual(["> [!CAUTION]", "> **1 rollout warning**: read it before anything else.", ">"]);
+    expect(lines[3]).toMatch(/^> - \*\*Live deployment removed\*\*: `blue` still takes 10% mirror traffic in the base\. Terraform 1\.11 deletes the deployment before/);
+    expect(lines[3]).toContain(`(${SAFE_ROLLOUT})`);
+    expect(lines[3]).toMatch(/ environment `prod` · field `endpoint\.deployments\[name=blue\]` · `serving-prod` · `azapi_resource\.d`$/);
+    expect(lines[4]).toBe("");
     expect(renderRolloutWarnings([])).toEqual([]);
+  });
+
+  it("a waived blocked change is a warning that shows the rule and the reason", () => {
+    const [line] = renderRolloutWarnings([
+      { kind: "egress-changed", ...at, deployment: "blue", before: "Enabled", after: "Disabled", waiver: { rule: "rollout-egress-changed", reason: "blue is drained" } },
+    ]).filter((l) => l.startsWith("> - "));
+    expect(line).toContain("**Deployment egress changed**: `blue` `Enabled` → `Disabled`.");
+    expect(line).toContain("**Waived** (`rollout-egress-changed`): blue is drained.");
   });
 
   it("both shares, more than three changed attributes, and an azapi replacement", () => {
@@ -404,14 +413,41 @@ describe("rollout warnings", () => {
     ] as RolloutWarning[]);
     expect(lines[1]).toBe("> **3 rollout warnings**: read them before anything else.");
     expect(lines[3]).toContain("`blue` still takes 90% of live traffic and 10% mirror traffic in the base.");
-    expect(lines[3]).toMatch(/ `serving-prod` · `azapi_resource\.d` · construct `serving-prod\/d`$/);
+    expect(lines[3]).toMatch(/ environment `prod` · `serving-prod` · `azapi_resource\.d` · construct `serving-prod\/d`$/);
     expect(lines[4]).toBe(
       "> - **Changed under the same version**: code `score` version `3`: `p1` `1` → `2`, `p2` `2` → `3`, `p3` `3` → `4` and 2 more. " +
-        "Azure code versions are immutable and the update is refused: give the new definition a new version. `serving-prod` · `azapi_resource.d`",
+        "Azure code versions are immutable and the update is refused: give the new definition a new version. " +
+        "(https://learn.microsoft.com/azure/machine-learning/concept-azure-machine-learning-v2) environment `prod` · `serving-prod` · `azapi_resource.d`",
     );
     expect(lines[5]).toBe(
       "> - **Replaced**: online endpoint (its scoring URI and keys): `p1` `1` → `2` forces a new resource " +
-        "(azapi replaces a resource whose name, parent or location changes): Terraform destroys it and creates it again. `serving-prod` · `azapi_resource.d`",
+        "(azapi replaces a resource whose name, parent or location changes): Terraform destroys it and creates it again. environment `prod` · `serving-prod` · `azapi_resource.d`",
     );
+  });
+
+  it("an instance type changed in place suggests a new deployment and a traffic shift", () => {
+    const [line] = renderRolloutWarnings([
+      { kind: "instance-type-changed", ...at, field: "endpoint.deployments[name=blue].instance_type", deployment: "blue", before: "Standard_DS3_v2", after: "Standard_F4s_v2" },
+    ]).filter((l) => l.startsWith("> - "));
+    expect(line).toContain("**Instance type changed in place**: `blue` `Standard_DS3_v2` → `Standard_F4s_v2`.");
+    expect(line).toContain("a new deployment with the new instance type, then a traffic shift to it");
+    expect(line).toContain(SAFE_ROLLOUT);
+  });
+});
+
+describe("the Blocked section", () => {
+  const at = { stack: "serving-prod", environment: "prod", address: "azapi_resource.ws" };
+  it("is empty without blocked changes", () => {
+    expect(renderBlocked([])).toEqual([]);
+  });
+
+  it("has a heading, a caution block, and per change its rule, environment and field", () => {
+    const lines = renderBlocked([{ kind: "network-outbound-changed", ...at, field: "network.outbound", before: "AllowOnlyApprovedOutbound", after: "AllowInternetOutbound" }]);
+    expect(lines.slice(0, 4)).toEqual(["### Blocked", "", "> [!CAUTION]", expect.stringMatching(/^> \*\*1 change that Azure refuses\*\*: the apply would fail\. Fix it, or waive it/)]);
+    const item = lines.find((l) => l.startsWith("> - "))!;
+    expect(item).toContain("**Managed network outbound mode changed**: `AllowOnlyApprovedOutbound` → `AllowInternetOutbound`.");
+    expect(item).toContain("Rule `rollout-network-outbound-changed`.");
+    expect(item).toContain("environment `prod` · field `network.outbound`");
+    expect(item).toContain("https://learn.microsoft.com/azure/machine-learning/how-to-managed-network");
   });
 });

@@ -66,13 +66,15 @@ describe("live deployment removed", () => {
       {
         kind: "live-deployment-removed",
         stack: "s",
+        environment: "s",
+        field: "endpoint.deployments[name=blue]",
         address: "azapi_resource.blue",
         constructPath: "s/deployment-blue",
         deployment: "blue",
         trafficPercent: 90,
         mirrorTrafficPercent: 0,
       },
-      { kind: "live-deployment-removed", stack: "s", address: "azapi_resource.canary", deployment: "canary", trafficPercent: 0, mirrorTrafficPercent: 10 },
+      { kind: "live-deployment-removed", stack: "s", environment: "s", field: "endpoint.deployments[name=canary]", address: "azapi_resource.canary", deployment: "canary", trafficPercent: 0, mirrorTrafficPercent: 10 },
     ]);
   });
 
@@ -253,6 +255,9 @@ describe("immutable asset version changed", () => {
       {
         kind: "immutable-version-changed",
         stack: "s",
+        environment: "s",
+        // No deployment of this stack uses it, so the field is the version itself.
+        field: "model.version",
         address: "azapi_resource.model",
         constructPath: "s/assets/model-4",
         asset: "model",
@@ -263,6 +268,9 @@ describe("immutable asset version changed", () => {
       {
         kind: "immutable-version-changed",
         stack: "s",
+        environment: "s",
+        // No deployment of this stack uses it, so the field is the version itself.
+        field: "environment.version",
         address: "azapi_resource.env",
         asset: "environment",
         name: "churn-env",
@@ -272,6 +280,9 @@ describe("immutable asset version changed", () => {
       {
         kind: "immutable-version-changed",
         stack: "s",
+        environment: "s",
+        // No deployment of this stack uses it, so the field is the version itself.
+        field: "code.path",
         address: "azapi_resource.code",
         asset: "code",
         name: "src",
@@ -317,6 +328,7 @@ describe("forced replacement", () => {
       {
         kind: "forced-replacement",
         stack: "s",
+        environment: "s",
         address: "azurerm_machine_learning_compute_cluster.cluster",
         constructPath: "s/compute/cluster",
         label: "compute cluster",
@@ -340,6 +352,7 @@ describe("forced replacement", () => {
       {
         kind: "forced-replacement",
         stack: "s",
+        environment: "s",
         address: "azapi_resource.ep",
         label: "online endpoint",
         loses: "identity: scoring URI and keys change for every client",

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AZURERM_FORCE_NEW, forcesReplacement } from "../../lib/review/force-new";
-import { rolloutWarnings, RolloutWarning } from "../../lib/review/rollout";
+import { reviewRollout, rolloutWarnings, RolloutWarning } from "../../lib/review/rollout";
 import { statefulKind } from "../../lib/review/stateful";
 import { readSynthDir } from "../../lib/review/synth";
 import { diffSynth, renderSynthDiff } from "../../lib/review/synth-diff";
@@ -65,28 +65,42 @@ describe("rollout warnings between the base and head fixtures (synthesized by th
 });
 
 describe("plan-review shows rollout warnings above everything else", () => {
-  it("--synth-diff: the caution block comes right under the title, one line per warning", () => {
+  it("--synth-diff: the Blocked section comes right under the title, then the warnings, and the exit status is 3", () => {
     const { code, stdout } = runCli(["--synth-diff", BASE, HEAD]);
-    expect(code).toBe(0);
+    expect(code).toBe(3);
     const lines = stdout.split("\n");
-    expect(lines.slice(1, 4)).toEqual(["## Synthesized configuration diff", "", "> [!CAUTION]"]);
-    const block = alertBlock(stdout, "CAUTION");
-    expect(block[0]).toBe("**4 rollout warnings**: read them before anything else.");
-    const items = block.filter((l) => l.startsWith("- "));
-    expect(items).toHaveLength(4);
+    expect(lines.slice(1, 6)).toEqual(["## Synthesized configuration diff", "", "### Blocked", "", "> [!CAUTION]"]);
+    const blocked = alertBlock(stdout, "CAUTION");
+    expect(blocked[0]).toMatch(/^\*\*3 changes that Azure refuses\*\*/);
+    const items = blocked.filter((l) => l.startsWith("- "));
+    expect(items).toHaveLength(3);
     expect(items[0]).toMatch(/^- \*\*Live deployment removed\*\*: `blue` still takes 90% of live traffic in the base\. /);
+    expect(items[0]).toContain("Rule `rollout-live-deployment-removed`. environment `prod` · field `endpoint.deployments[name=blue]`");
     expect(items[1]).toMatch(/^- \*\*Live deployment removed\*\*: `canary` still takes 10% mirror traffic in the base\. /);
     expect(items[2]).toMatch(/^- \*\*Changed under the same version\*\*: model `churn` version `4`: `body\.properties\.modelUri` /);
     expect(items[2]).toContain("versions are immutable");
-    expect(items[3]).toMatch(/^- \*\*Replaced\*\*: compute cluster \(capacity: .*\): `vm_size` `"STANDARD_D4S_V3"` → `"STANDARD_E4S_V3"` forces a new resource \(azurerm ForceNew\)/);
-    expect(stdout.indexOf("[!CAUTION]")).toBeLessThan(stdout.indexOf("[!NOTE]"));
+    expect(items[2]).toContain("field `endpoint.deployments[name=green].model`");
+    const warnings = alertBlock(stdout, "CAUTION", stdout.indexOf("> **1 rollout warning**") - "> [!CAUTION]\n".length);
+    expect(warnings[0]).toBe("**1 rollout warning**: read it before anything else.");
+    expect(warnings.filter((l) => l.startsWith("- "))).toEqual([
+      expect.stringMatching(/^- \*\*Replaced\*\*: compute cluster \(capacity: .*\): `vm_size` `"STANDARD_D4S_V3"` → `"STANDARD_E4S_V3"` forces a new resource \(azurerm ForceNew\)/),
+    ]);
+    expect(stdout.indexOf("### Blocked")).toBeLessThan(stdout.indexOf("rollout warning"));
+    expect(stdout.indexOf("rollout warning")).toBeLessThan(stdout.indexOf("[!NOTE]"));
   });
 
-  it("a plan review with --synth-dir and --synth-base puts them above the stacks and the summary", () => {
+  it("a plan review with --synth-dir and --synth-base puts the Blocked section above the stacks and the summary, and exits 3", () => {
     const { code, stdout } = runCli(["--synth-dir", HEAD, "--synth-base", BASE, planPath("serving-dev")]);
-    expect(code).toBe(0);
-    expect(stdout.split("\n").slice(1, 5)).toEqual(["## Terraform plan review", "", "> [!CAUTION]", "> **4 rollout warnings**: read them before anything else."]);
-    expect(stdout.indexOf("[!CAUTION]")).toBeLessThan(stdout.indexOf("### "));
+    expect(code).toBe(3);
+    expect(stdout.split("\n").slice(1, 7)).toEqual([
+      "## Terraform plan review",
+      "",
+      "### Blocked",
+      "",
+      "> [!CAUTION]",
+      expect.stringMatching(/^> \*\*3 changes that Azure refuses\*\*/),
+    ]);
+    expect(stdout.indexOf("### Blocked")).toBeLessThan(stdout.indexOf("### `"));
   });
 
   it("a plan review without --synth-base has no rollout block", () => {
@@ -102,12 +116,15 @@ describe("plan-review shows rollout warnings above everything else", () => {
   });
 
   it("survives the compact fallback and truncation, at the top", () => {
+    const review = reviewRollout(readSynthDir(BASE), readSynthDir(HEAD));
     const text = renderSynthDiff(diffSynth(readSynthDir(BASE), readSynthDir(HEAD)), {
-      rollout: rolloutWarnings(readSynthDir(BASE), readSynthDir(HEAD)),
+      rollout: review.warnings,
+      blocked: review.blocked,
       maxChars: 3000,
     });
     expect(text.length).toBeLessThanOrEqual(3000);
-    expect(text).toContain("**4 rollout warnings**");
+    expect(text).toContain("### Blocked");
+    expect(text).toContain("**3 changes that Azure refuses**");
   });
 });
 
@@ -146,7 +163,9 @@ describe("rollout warnings of folders built at test time", () => {
         ? `${w.kind}: ${w.deployment}`
         : w.kind === "immutable-version-changed"
           ? `${w.kind}: ${w.asset} ${w.name} ${w.version}`
-          : `${w.kind}: ${w.address} ${w.changes.map((c) => c.path.join(".")).join(",")}`,
+          : w.kind === "forced-replacement"
+            ? `${w.kind}: ${w.address} ${w.changes.map((c) => c.path.join(".")).join(",")}`
+            : `${w.kind}: ${w.address} ${w.field}`,
     );
   }
 

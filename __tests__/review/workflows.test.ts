@@ -1,12 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { MAX_WAVES } from "../../lib/config/deploy-order";
 import { MARKER } from "../../lib/review/markdown";
 import { REPO } from "./helpers";
 
 const WORKFLOWS = path.join(REPO, ".github/workflows");
 
-type Step = { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
+type Step = { name?: string; id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string; "working-directory"?: string };
 type Job = {
   steps?: Step[];
   needs?: string | string[];
@@ -165,16 +166,47 @@ describe("deploy.yml", () => {
   const w = workflows.get("deploy.yml")!;
   const stack = workflows.get("deploy-stack.yml")!;
 
-  it("runs on push to main and deploys dev, then prod", () => {
+  it("runs on push to main", () => {
     expect(w.on).toEqual({ push: { branches: ["main"] } });
-    expect(w.jobs["dev"]).toMatchObject({ uses: "./.github/workflows/deploy-stack.yml", with: { environment: "dev" }, needs: "test" });
-    expect(w.jobs["prod"]).toMatchObject({ uses: "./.github/workflows/deploy-stack.yml", with: { environment: "prod" }, needs: "dev" });
+  });
+
+  it("names no environment: every environment name and GitHub environment comes from config, through the plan job", () => {
+    const text = fs.readFileSync(path.join(WORKFLOWS, "deploy.yml"), "utf8");
+    // The names of the sample and fixture environments, and any literal environment: value.
+    const envNames = ["dev", "prod", "staging", "production", ...fs.readdirSync(path.join(REPO, "config")).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5))];
+    for (const name of new Set(envNames)) expect(text).not.toMatch(new RegExp(`\\b${name}\\b`));
+    for (const job of Object.values(w.jobs)) {
+      for (const value of [job.environment, ...Object.values(job.with ?? {})]) {
+        if (value !== undefined) expect(String(value)).toMatch(/^\$\{\{ .* \}\}$/);
+      }
+    }
+  });
+
+  it("computes the waves from config with scripts/deploy-matrix.ts after the tests pass", () => {
+    const plan = w.jobs["plan"]!;
+    expect(plan.needs).toBe("test");
+    expect(plan.steps!.map((s) => s.run ?? s.uses)).toContain("node scripts/ts-run.js scripts/deploy-matrix.ts");
+    expect(Object.keys((plan as { outputs?: Record<string, string> }).outputs ?? {})).toEqual(Array.from({ length: MAX_WAVES }, (_, i) => `wave${i + 1}`));
+  });
+
+  it.each(Array.from({ length: MAX_WAVES }, (_, i) => i + 1))("wave %i deploys its matrix through deploy-stack.yml after every earlier wave", (n) => {
+    const job = w.jobs[`wave${n}`]!;
+    expect(job.needs).toEqual(["plan", ...Array.from({ length: n - 1 }, (_, i) => `wave${i + 1}`)]);
+    expect(job.uses).toBe("./.github/workflows/deploy-stack.yml");
+    expect(job.strategy).toEqual({ "fail-fast": false, matrix: { include: `\${{ fromJSON(needs.plan.outputs.wave${n}) }}` } });
+    expect(job.with).toEqual({ environment: "${{ matrix.name }}", github_environment: "${{ matrix.github_environment }}" });
+    expect(job.if).toBe(`\${{ !cancelled() && !contains(needs.*.result, 'failure') && needs.plan.outputs.wave${n} != '[]' }}`);
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+  });
+
+  it("has no other jobs", () => {
+    expect(Object.keys(w.jobs)).toEqual(["test", "plan", ...Array.from({ length: MAX_WAVES }, (_, i) => `wave${i + 1}`)]);
   });
 
   it("deploys in a protected environment with one concurrency group per environment, never cancelled", () => {
     const job = stack.jobs["deploy"]!;
     expect(Object.keys(stack.on)).toEqual(["workflow_call"]);
-    expect(job.environment).toBe("${{ inputs.environment }}");
+    expect(job.environment).toBe("${{ inputs.github_environment }}");
     expect(job.concurrency).toEqual({ group: "deploy-${{ inputs.environment }}", "cancel-in-progress": false });
   });
 
@@ -215,5 +247,25 @@ describe("the cdktf CLI", () => {
     );
     expect(without).toEqual([]);
     expect([...workflows.values()].some((w) => Object.values(w.jobs).some(calls))).toBe(true);
+  });
+});
+
+describe("pull-request.yml and a Blocked review (exit status 3)", () => {
+  const review = workflows.get("pull-request.yml")!.jobs["review"]!;
+  const names = review.steps!.map((s) => s.name ?? s.uses ?? "");
+
+  it("keeps status 3 to post the review, and fails on any other status at once", () => {
+    const write = review.steps!.find((s) => s.name === "Write the review")!.run!;
+    expect(write.match(/plan-review -- .*> review\.md \|\| status=\$\?/g)).toHaveLength(2);
+    expect(write).toContain('if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi');
+    expect(write).toContain('echo "blocked=$([ "$status" -eq 3 ] && echo true || echo false)" >> "$GITHUB_OUTPUT"');
+  });
+
+  it("fails the job as its last step, after the comment is posted or handed over", () => {
+    const last = review.steps![review.steps!.length - 1]!;
+    expect(last).toMatchObject({ name: "Fail on changes Azure refuses", if: "steps.review.outputs.blocked == 'true'" });
+    expect(last.run).toContain("exit 1");
+    expect(review.steps!.find((s) => s.name === "Write the review")).toMatchObject({ id: "review" });
+    expect(names.indexOf("Post or update the sticky comment")).toBeLessThan(names.length - 1);
   });
 });

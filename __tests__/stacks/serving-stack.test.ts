@@ -64,11 +64,11 @@ test("fixture state bootstrap stack: no credential in it", () => {
 });
 
 describe("fixture prod: the blue/green rollout as configured", () => {
-  test("traffic 90/10, no mirroring, set once after both deployments", () => {
+  test("traffic 90/10, no mirroring, set once after both deployments and the endpoint's settings update", () => {
     const json = synthOf("prod");
     const traffic = resourceAt(json, "azapi_update_resource", "traffic/traffic");
     expect(traffic.body.properties).toEqual({ traffic: { blue: 90, green: 10 }, mirrorTraffic: { blue: 0, green: 0 } });
-    expect(traffic.depends_on).toHaveLength(2);
+    expect(traffic.depends_on).toHaveLength(3);
   });
 
   test("AAD token auth on the endpoint", () => {
@@ -107,7 +107,11 @@ describe("ServingStack", () => {
 
   test("the azurerm provider uses Entra ID for storage and the configured subscription", () => {
     expect(synth(env).provider.azurerm).toEqual([
-      { features: [{}], storage_use_azuread: true, subscription_id: "00000000-0000-0000-0000-0000000000aa" },
+      {
+        features: [{ key_vault: [{ purge_soft_delete_on_destroy: false, recover_soft_deleted_key_vaults: true }] }],
+        storage_use_azuread: true,
+        subscription_id: "00000000-0000-0000-0000-0000000000aa",
+      },
     ]);
   });
 

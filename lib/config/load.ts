@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from "yaml";
 import { readLocalContent, type CodeBundle, type LocalContent } from "./code-bundle";
+import { checkDeployOrder } from "./deploy-order";
 import { ConfigError, fieldPath, type ConfigProblem, type ConfigWarning } from "./errors";
 import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
 import { checkEnvironment, isLocalPath, type Report, type Warn } from "./rules";
@@ -20,6 +21,8 @@ export interface LoadedEnvironment {
   readonly uploads: ReadonlyMap<string, LocalContent>;
   /** What synthesizes but likely will not deploy or behave as meant, in line order; waived ones say why. */
   readonly warnings: readonly ConfigWarning[];
+  /** The line of each `deploy.after` entry, for the checks across files (which know no YAML). */
+  readonly deployAfterLines?: readonly (number | undefined)[];
 }
 
 /** Where to read config from. */
@@ -185,7 +188,8 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
       if (upload !== undefined) uploads.set(upload, localContent(upload));
     }
   }
-  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings) } };
+  const deployAfterLines = config.deploy.after.map((_, i) => lineOf(["deploy", "after", i]));
+  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines } };
 }
 
 /** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */
@@ -237,6 +241,7 @@ function checkAcrossFiles(environments: readonly LoadedEnvironment[]): ConfigPro
       }
     }
   }
+  problems.push(...checkDeployOrder(environments.map((e) => ({ name: e.name, file: e.file, after: e.config.deploy.after, afterLines: e.deployAfterLines }))));
   return problems;
 }
 

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { CONFIG_WARNING_IDS, RULE_IDS } from "../guardrails/rule-ids";
+import { CONFIG_WARNING_IDS, ROLLOUT_RULE_IDS, RULE_IDS } from "../guardrails/rule-ids";
 import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
 import { checkNetwork } from "./network-rules";
@@ -534,8 +534,10 @@ const configObjectSchema = z.strictObject({
       storage_shared_key_access: z.boolean().optional(),
       // Who runs `terraform apply` and so uploads code and models; empty means whoever runs Terraform.
       deployer_principal_ids: z.array(uuid).max(20).default([]),
+      // false lets `terraform destroy` delete this environment's stateful resources (decommissioning, re-creation).
+      prevent_destroy: z.boolean().default(true),
     })
-    .default({ deployer_principal_ids: [] }),
+    .default({ deployer_principal_ids: [], prevent_destroy: true }),
   compute: z.strictObject({
     // Use a cluster of this name that already exists in an existing workspace, rather than creating one.
     existing: z.boolean().default(false),
@@ -579,11 +581,23 @@ const configObjectSchema = z.strictObject({
     .default({ alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
   batch: z.array(batchEndpointSchema).max(20).default([]),
   network: networkSchema.default({ isolation: "public" }),
+  // How CI deploys this environment (.github/workflows/deploy.yml reads it through scripts/deploy-matrix.ts): after
+  // which environments, and behind which GitHub environment (its protection rules and secrets). Checked across files
+  // when every file is loaded: `after` must name environments of the folder, without cycles.
+  deploy: z
+    .strictObject({
+      after: z.array(pattern(ENV_NAME_PATTERN, "be an environment name: 2-10 lowercase letters or digits, starting with a letter")).max(20).default([]),
+      // The GitHub environment whose protection rules (required reviewers) and secrets gate the deploy; default the
+      // environment name. A conservative subset of what GitHub accepts, so it is safe in a job name and a concurrency group.
+      environment: pattern(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "be a GitHub environment name: 1-100 letters, digits, '.', '_' or '-'").optional(),
+    })
+    .default({ after: [] }),
   waivers: z
     .array(
       z.strictObject({
-        // Guardrail rules (checked on the stack) and config warnings (checked here) share one list.
-        rule: z.enum([...RULE_IDS, ...CONFIG_WARNING_IDS]),
+        // Guardrail rules (checked on the stack), config warnings (checked here) and rollout rules (checked by the plan
+        // review, which reads them from the stack's metadata) share one list.
+        rule: z.enum([...RULE_IDS, ...CONFIG_WARNING_IDS, ...ROLLOUT_RULE_IDS]),
         reason: z.string().refine((reason) => reason.trim() !== "", {
           message: "must be a non-empty reason: say why the rule does not apply",
         }),

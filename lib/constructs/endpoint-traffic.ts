@@ -25,7 +25,8 @@ export interface EndpointTrafficProps {
  * A separate `azapi_update_resource`, applied after every deployment exists (Azure refuses traffic to a deployment
  * that does not). Every deployment appears in both maps with an explicit value, because azapi merges the body into
  * the endpoint's current state: a deployment left out would keep its old share. It is re-applied whenever the
- * endpoint itself is updated, so an endpoint change never leaves traffic reset.
+ * endpoint itself is updated, so an endpoint change never leaves traffic reset. It runs after the endpoint's settings
+ * update ({@link OnlineEndpoint.settings}), never beside it: both read, merge and write the whole endpoint.
  * @see https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints
  */
 export class EndpointTraffic extends Construct {
@@ -58,7 +59,10 @@ export class EndpointTraffic extends Construct {
       resourceId: props.endpoint.id,
       body,
       locks: [props.endpoint.id],
-      dependsOn: props.deployments.map((d) => d.deployment),
+      // After the endpoint's settings update too: azapi's update resource reads the endpoint before it takes the lock
+      // and PUTs the merge back, so two updates of one endpoint running side by side in one apply can each write the
+      // other's old values back (settings undoing a traffic shift, or the traffic update undoing a settings change).
+      dependsOn: [...props.deployments.map((d) => d.deployment), props.endpoint.settings],
       lifecycle: { replaceTriggeredBy: [resourceAddress(props.endpoint.endpoint)] },
     });
   }

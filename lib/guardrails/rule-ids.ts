@@ -46,7 +46,38 @@ export const CONFIG_WARNING_IDS = [
 /** One config warning id. */
 export type ConfigWarningId = (typeof CONFIG_WARNING_IDS)[number];
 
-/** Whether a waiver names a guardrail rule (checked on the synthesized stack), not a config warning. */
-export function isGuardrailRule(id: RuleId | ConfigWarningId): id is RuleId {
+/**
+ * Stable ids of the rollout rules: changes between the base branch and a pull request that Azure refuses, which the
+ * plan review blocks (lib/review/rollout.ts). A waiver of one, with a reason, turns the blocked change into a warning.
+ * The review reads synthesized stacks, not YAML, so these waivers are recorded in the stack's metadata
+ * (`//.metadata.rollout.waivers`, see GuardrailRecord). Never renamed, like {@link RULE_IDS}.
+ */
+export const ROLLOUT_RULE_IDS = [
+  "rollout-version-redefined",
+  "rollout-live-deployment-removed",
+  "rollout-batch-default-removed",
+  "rollout-network-isolation-changed",
+  "rollout-network-outbound-changed",
+  "rollout-egress-changed",
+] as const;
+
+/** One rollout rule id. */
+export type RolloutRuleId = (typeof ROLLOUT_RULE_IDS)[number];
+
+/** Any id a config waiver may name. */
+export type WaiverId = RuleId | ConfigWarningId | RolloutRuleId;
+
+/** Whether a waiver names a guardrail rule (checked on the synthesized stack), not a config warning or rollout rule. */
+export function isGuardrailRule(id: WaiverId): id is RuleId {
   return (RULE_IDS as readonly string[]).includes(id);
+}
+
+/** Whether a waiver names a rollout rule (checked by the plan review between two synths). */
+export function isRolloutRule(id: WaiverId): id is RolloutRuleId {
+  return (ROLLOUT_RULE_IDS as readonly string[]).includes(id);
+}
+
+/** Whether a config waiver is one of a rollout rule (a type guard for filtering the `waivers` list). */
+export function isRolloutWaiver<W extends { readonly rule: WaiverId; readonly reason: string }>(w: W): w is W & { readonly rule: RolloutRuleId } {
+  return isRolloutRule(w.rule);
 }

@@ -6,10 +6,11 @@
 import * as fs from "node:fs";
 import { renderPlanReview } from "./markdown";
 import { classifyPlan, parsePlanJson, RawPlan, redactPlan, ReviewInputError, sensitiveStringsOf, stackNameFromPath } from "./plan";
-import { rolloutWarnings } from "./rollout";
+import { reviewRollout, RolloutReview } from "./rollout";
 import { SecretSet } from "./sensitive";
 import { readSynthDir, SynthStack } from "./synth";
 import { diffSynth, renderSynthDiff } from "./synth-diff";
+import { synthesizeFrom } from "./synth-from";
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIO {
@@ -20,10 +21,14 @@ export interface CliIO {
 /** Exit code for usage and input errors. */
 export const EXIT_USAGE = 2;
 
+/** Exit code when the review printed a non-empty "Blocked" section: changes Azure refuses, unwaived. */
+export const EXIT_BLOCKED = 3;
+
 /** The --help text. */
 export const USAGE = `Usage:
   plan-review [--synth-dir DIR [--synth-base DIR]] [--note TEXT] [--max-chars N] PLAN.json...
   plan-review --synth-diff BASE_DIR HEAD_DIR [--note TEXT] [--max-chars N]
+  plan-review --synth-diff-from GIT_REF [--note TEXT] [--max-chars N]
   plan-review --redact PLAN.json
 
 Each PLAN.json is the output of \`terraform show -json <planfile>\` for one stack;
@@ -32,6 +37,11 @@ the stack name comes from the file name (plans/serving-dev.json -> serving-dev).
   --synth-dir DIR   cdktf output folder (cdktf.out): show construct paths and guardrails
   --synth-base DIR  the base branch's cdktf output folder: rollout warnings above everything else
   --synth-diff      compare two cdktf output folders instead of plans (no credentials needed)
+  --synth-diff-from synthesize config/ (or SERVING_CONFIG_DIR) as it was at GIT_REF, in a temporary worktree,
+                    and as it is in the working tree, both with today's code, and compare them; cleans up after
+
+Exit status: 0, 3 when the review has a Blocked section (changes Azure refuses, unwaived), 2 for usage and
+input errors, 1 for a bug.
   --redact          print the plan JSON with sensitive values and state removed (safe as a CI artifact)
   --note TEXT       add a caution line under the title
   --max-chars N     output budget (default 65000, under GitHub's 65536-character comment limit)
@@ -40,7 +50,8 @@ the stack name comes from the file name (plans/serving-dev.json -> serving-dev).
 class UsageError extends Error {}
 
 interface Args {
-  mode: "plan" | "synth-diff" | "redact" | "help";
+  mode: "plan" | "synth-diff" | "synth-diff-from" | "redact" | "help";
+  ref?: string;
   files: string[];
   synthDir?: string;
   synthBase?: string;
@@ -83,6 +94,10 @@ function parseArgs(argv: readonly string[]): Args {
       case "--redact":
         setMode("redact");
         break;
+      case "--synth-diff-from":
+        setMode("synth-diff-from");
+        args.ref = value();
+        break;
       case "--synth-dir":
         args.synthDir = value();
         break;
@@ -108,6 +123,8 @@ function parseArgs(argv: readonly string[]): Args {
   if (args.synthBase !== undefined && (args.mode !== "plan" || args.synthDir === undefined)) {
     throw new UsageError("--synth-base needs --synth-dir and plan files: it compares the base branch's synth with that one");
   }
+  if (args.mode === "synth-diff-from" && args.files.length > 0) throw new UsageError("--synth-diff-from takes a git ref and no other files or folders");
+  if (args.mode === "synth-diff-from" && args.synthDir !== undefined) throw new UsageError("--synth-dir applies to plans, not to --synth-diff-from");
   if (args.mode === "redact" && args.files.length !== 1) throw new UsageError("--redact takes exactly one plan file");
   if (args.mode === "plan" && args.files.length === 0) throw new UsageError("no plan files given");
   return args;
@@ -129,7 +146,8 @@ function readPlanFile(file: string): string {
   return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 
-function runPlans(args: Args, io: CliIO): void {
+/** Runs a plan review; returns the rollout review when --synth-base gave one. */
+function runPlans(args: Args, io: CliIO): RolloutReview | undefined {
   const parsed: { file: string; stack: string; plan: RawPlan }[] = [];
   const seen = new Map<string, string>();
   for (const file of args.files) {
@@ -144,21 +162,38 @@ function runPlans(args: Args, io: CliIO): void {
   const secrets = new SecretSet(parsed.flatMap((p) => [...sensitiveStringsOf(p.plan)]));
   const plans = parsed.map((p) => classifyPlan(p.plan, p.stack, p.file, secrets));
   const synth: Map<string, SynthStack> | undefined = args.synthDir !== undefined ? readSynthDir(args.synthDir) : undefined;
-  const rollout = synth && args.synthBase !== undefined ? rolloutWarnings(readSynthDir(args.synthBase), synth) : undefined;
+  const rollout = synth && args.synthBase !== undefined ? reviewRollout(readSynthDir(args.synthBase), synth) : undefined;
   io.stdout(
     renderPlanReview(plans, {
       secrets,
       ...(synth ? { synth } : {}),
-      ...(rollout ? { rollout } : {}),
+      ...(rollout ? { rollout: rollout.warnings, blocked: rollout.blocked } : {}),
       ...(args.note !== undefined ? { note: args.note } : {}),
       ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
     }),
   );
+  return rollout;
+}
+
+/** 3 when the review blocked something, else 0. */
+const exitFor = (rollout: RolloutReview | undefined): number => (rollout && rollout.blocked.length > 0 ? EXIT_BLOCKED : 0);
+
+function runSynthDiff(base: Map<string, SynthStack>, head: Map<string, SynthStack>, args: Args, io: CliIO): number {
+  const rollout = reviewRollout(base, head);
+  io.stdout(
+    renderSynthDiff(diffSynth(base, head), {
+      rollout: rollout.warnings,
+      blocked: rollout.blocked,
+      ...(args.note !== undefined ? { note: args.note } : {}),
+      ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
+    }),
+  );
+  return exitFor(rollout);
 }
 
 /**
- * Runs the CLI and returns its exit code: 0, 2 for usage or input errors, 1 for
- * a bug. Errors are one line on stderr, without a stack trace.
+ * Runs the CLI and returns its exit code: 0, 3 when the review blocks a change Azure refuses (--synth-diff, or
+ * --synth-base), 2 for usage or input errors, 1 for a bug. Errors are one line on stderr, without a stack trace.
  */
 export function main(argv: readonly string[], io: CliIO): number {
   try {
@@ -169,15 +204,11 @@ export function main(argv: readonly string[], io: CliIO): number {
         return 0;
       case "synth-diff": {
         const [baseDir, headDir] = args.files as [string, string];
-        const [base, head] = [readSynthDir(baseDir), readSynthDir(headDir)];
-        io.stdout(
-          renderSynthDiff(diffSynth(base, head), {
-            rollout: rolloutWarnings(base, head),
-            ...(args.note !== undefined ? { note: args.note } : {}),
-            ...(args.maxChars !== undefined ? { maxChars: args.maxChars } : {}),
-          }),
-        );
-        return 0;
+        return runSynthDiff(readSynthDir(baseDir), readSynthDir(headDir), args, io);
+      }
+      case "synth-diff-from": {
+        const { base, head } = synthesizeFrom(args.ref!);
+        return runSynthDiff(base, head, args, io);
       }
       case "redact": {
         const file = args.files[0]!;
@@ -185,8 +216,7 @@ export function main(argv: readonly string[], io: CliIO): number {
         return 0;
       }
       default:
-        runPlans(args, io);
-        return 0;
+        return exitFor(runPlans(args, io));
     }
   } catch (error) {
     if (error instanceof UsageError) {

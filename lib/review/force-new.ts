@@ -145,3 +145,79 @@ export function forcesReplacement(type: string, attribute: string, before: unkno
   const rule = AZURERM_FORCE_NEW[type]?.attributes[attribute];
   return rule === true || (typeof rule === "function" && rule(before, after));
 }
+
+/**
+ * Changes Azure refuses (immutable fields and unsupported transitions), which the review blocks: each kind of rollout
+ * finding that Azure would fail at apply, the waiver id that lets it through as a warning, and the Microsoft article
+ * (or source) that says so. The ids are the `rollout-*` entries of ROLLOUT_RULE_IDS in lib/guardrails/rule-ids.ts
+ * (a test keeps the two equal; the review imports nothing from the app).
+ */
+export interface RefusedChange {
+  /** The waiver id, as written in `waivers[].rule`. */
+  readonly rule: string;
+  /** Short title, e.g. "Live deployment removed". */
+  readonly title: string;
+  /** Why Azure refuses it, and what to do instead. */
+  readonly why: string;
+  /** Where Microsoft (or Terraform) says so. */
+  readonly source: string;
+}
+
+/** The kinds of rollout finding that are blocked unless waived. */
+export type RefusedKind =
+  | "immutable-version-changed"
+  | "live-deployment-removed"
+  | "batch-default-removed"
+  | "network-isolation-changed"
+  | "network-outbound-changed"
+  | "egress-changed";
+
+export const AZURE_REFUSES: Readonly<Record<RefusedKind, RefusedChange>> = {
+  "immutable-version-changed": {
+    rule: "rollout-version-redefined",
+    title: "Changed under the same version",
+    why: "model, environment and code versions are immutable: Azure refuses a new definition under an existing version. Give it a new version.",
+    source: "https://learn.microsoft.com/azure/machine-learning/concept-azure-machine-learning-v2",
+  },
+  "live-deployment-removed": {
+    rule: "rollout-live-deployment-removed",
+    title: "Live deployment removed",
+    why:
+      "Terraform 1.11 deletes the deployment before it updates the traffic (internal/terraform/transform_destroy_edge.go: an update that " +
+      "depended on a destroyed resource waits for the destroy), and Azure refuses to delete a deployment that still takes traffic or mirror " +
+      "traffic. Set its traffic and mirror traffic to 0 and apply, then remove it in a second change.",
+    source: "https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints",
+  },
+  "batch-default-removed": {
+    rule: "rollout-batch-default-removed",
+    title: "Batch default deployment removed",
+    why:
+      "Azure refuses to delete a batch endpoint's default deployment, and Terraform 1.11 deletes it before it updates the endpoint's default. " +
+      "Make another deployment the default and apply, then remove this one in a second change.",
+    source: "https://learn.microsoft.com/azure/machine-learning/how-to-use-batch-model-deployments",
+  },
+  "network-isolation-changed": {
+    rule: "rollout-network-isolation-changed",
+    title: "Network isolation changed",
+    why:
+      "there is no in-place migration of an existing workspace's computes and online endpoints into or out of a managed network: they must be " +
+      "deleted and created again (and Azure never removes a managed network once set). Create a new environment, move callers, then delete the old one.",
+    source: "https://learn.microsoft.com/azure/machine-learning/how-to-managed-network",
+  },
+  "network-outbound-changed": {
+    rule: "rollout-network-outbound-changed",
+    title: "Managed network outbound mode changed",
+    why:
+      "Azure refuses to change a provisioned managed network between AllowInternetOutbound and AllowOnlyApprovedOutbound, in either direction. " +
+      "Create a new environment with the new mode.",
+    source: "https://learn.microsoft.com/azure/machine-learning/how-to-managed-network",
+  },
+  "egress-changed": {
+    rule: "rollout-egress-changed",
+    title: "Deployment egress changed",
+    why:
+      "an online deployment's egressPublicNetworkAccess is fixed when it is created: Azure refuses the update. Add a deployment under a new name " +
+      "with the new setting, shift traffic to it, then remove the old one.",
+    source: "https://learn.microsoft.com/azure/machine-learning/how-to-secure-online-endpoint",
+  },
+};

@@ -2,7 +2,7 @@
 
 import { AttributeChange, formatPath, PathStep } from "./diff";
 import { OutputEntry, ResourceEntry, StackPlan, summaryLine } from "./plan";
-import type { RolloutWarning } from "./rollout";
+import { refusal, type RolloutFinding } from "./rollout";
 import { isPlainObject, Masked, SecretSet } from "./sensitive";
 import { StatefulKind } from "./stateful";
 import { constructPathOf, GuardrailFinding, Guardrails, SynthStack } from "./synth";
@@ -140,8 +140,10 @@ export interface PlanReviewOptions {
   readonly maxChars?: number;
   /** Masks secret strings anywhere in the text, as a last line of defence. */
   readonly secrets?: SecretSet;
-  /** Rollout warnings between the base and head synths (--synth-base), shown above everything else. */
-  readonly rollout?: readonly RolloutWarning[];
+  /** Rollout warnings between the base and head synths (--synth-base), shown above everything but `blocked`. */
+  readonly rollout?: readonly RolloutFinding[];
+  /** Changes between the base and head synths that Azure refuses (`reviewRollout`), shown above everything else. */
+  readonly blocked?: readonly RolloutFinding[];
 }
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -179,7 +181,13 @@ export function renderPlanReview(plans: readonly StackPlan[], options: PlanRevie
 }
 
 function buildPlanReview(plans: readonly StackPlan[], options: PlanReviewOptions, detail: Detail): string {
-  const lines: string[] = [MARKER, "## Terraform plan review", "", ...renderRolloutWarnings(options.rollout ?? [])];
+  const lines: string[] = [
+    MARKER,
+    "## Terraform plan review",
+    "",
+    ...renderBlocked(options.blocked ?? []),
+    ...renderRolloutWarnings(options.rollout ?? []),
+  ];
   if (options.note) lines.push("> [!CAUTION]", `> ${esc(options.note)}`, "");
   if (detail === "compact") {
     lines.push("> [!NOTE]", "> Attribute-level detail was left out so the review fits in one GitHub comment; the workflow log has the full plan.", "");
@@ -408,34 +416,69 @@ function changeText(c: AttributeChange): string {
   return `${code(formatPath(c.path))} ${formatValue(c.before)} → ${formatValue(c.after)}`;
 }
 
-function warningLine(w: RolloutWarning): string {
-  const at = `${code(w.stack)} · ${code(w.address)}${w.constructPath !== undefined ? ` · construct ${code(w.constructPath)}` : ""}`;
+/** Where a finding is: environment, YAML field, stack, address and construct. */
+function findingPlace(w: RolloutFinding): string {
+  return (
+    `environment ${code(w.environment)}${w.field !== undefined ? ` · field ${code(w.field)}` : ""} · ` +
+    `${code(w.stack)} · ${code(w.address)}${w.constructPath !== undefined ? ` · construct ${code(w.constructPath)}` : ""}`
+  );
+}
+
+/** What the finding says, without where it is. */
+function findingText(w: RolloutFinding): string {
+  const refused = refusal(w);
+  const why = refused ? ` ${esc(refused.why[0]!.toUpperCase() + refused.why.slice(1))} (${refused.source})` : "";
   switch (w.kind) {
     case "live-deployment-removed": {
       const shares = [w.trafficPercent > 0 ? `${w.trafficPercent}% of live traffic` : "", w.mirrorTrafficPercent > 0 ? `${w.mirrorTrafficPercent}% mirror traffic` : ""];
-      return (
-        `- **Live deployment removed**: ${code(w.deployment)} still takes ${shares.filter(Boolean).join(" and ")} in the base. ` +
-        "Azure keeps its share and refuses the new split. Set its traffic and mirror traffic to 0 and apply, then remove it in a second change. " +
-        at
-      );
+      return `**Live deployment removed**: ${code(w.deployment)} still takes ${shares.filter(Boolean).join(" and ")} in the base.${why}`;
     }
     case "immutable-version-changed":
       return (
-        `- **Changed under the same version**: ${esc(w.asset)} ${code(w.name)} version ${code(w.version)}: ${w.changes.slice(0, 3).map(changeText).join(", ")}` +
-        `${w.changes.length > 3 ? ` and ${w.changes.length - 3} more` : ""}. ` +
-        `Azure ${w.asset} versions are immutable and the update is refused: give the new definition a new version. ${at}`
+        `**Changed under the same version**: ${esc(w.asset)} ${code(w.name)} version ${code(w.version)}: ${w.changes.slice(0, 3).map(changeText).join(", ")}` +
+        `${w.changes.length > 3 ? ` and ${w.changes.length - 3} more` : ""}. Azure ${w.asset} versions are immutable and the update is refused: give the new definition a new version. (${refused!.source})`
+      );
+    case "batch-default-removed":
+      return `**Batch default deployment removed**: ${code(w.deployment)} is the default deployment of ${code(w.batchEndpoint)} in the base.${why}`;
+    case "network-isolation-changed":
+      return `**Network isolation changed**: ${code(w.before)} → ${code(w.after)} on a workspace with a compute cluster or endpoints.${why}`;
+    case "network-outbound-changed":
+      return `**Managed network outbound mode changed**: ${code(w.before)} → ${code(w.after)}.${why}`;
+    case "egress-changed":
+      return `**Deployment egress changed**: ${code(w.deployment)} ${code(w.before)} → ${code(w.after)}.${why}`;
+    case "instance-type-changed":
+      return (
+        `**Instance type changed in place**: ${code(w.deployment)} ${code(w.before)} → ${code(w.after)}. Azure re-provisions the deployment's instances ` +
+        "in place; the safe way is a new deployment with the new instance type, then a traffic shift to it (blue/green, " +
+        "https://learn.microsoft.com/azure/machine-learning/how-to-safely-rollout-online-endpoints)."
       );
     case "forced-replacement":
       return (
-        `- **Replaced**: ${esc(w.label)} (${esc(w.loses)}): ${w.changes.map(changeText).join(", ")} forces a new resource ` +
+        `**Replaced**: ${esc(w.label)} (${esc(w.loses)}): ${w.changes.map(changeText).join(", ")} forces a new resource ` +
         `(${w.rule === "azapi" ? "azapi replaces a resource whose name, parent or location changes" : "azurerm ForceNew"}): ` +
-        `Terraform destroys it and creates it again. ${at}`
+        `Terraform destroys it and creates it again.`
       );
   }
 }
 
+function warningLine(w: RolloutFinding): string {
+  const waived = w.waiver ? ` **Waived** (${code(w.waiver.rule)}): ${esc(w.waiver.reason)}.` : "";
+  return `- ${findingText(w)}${waived} ${findingPlace(w)}`;
+}
+
+/** The blocked changes as a "Blocked" section with a caution block, or nothing when there are none. */
+export function renderBlocked(blocked: readonly RolloutFinding[]): string[] {
+  if (blocked.length === 0) return [];
+  const n = blocked.length;
+  const title =
+    `**${n} ${n === 1 ? "change" : "changes"} that Azure refuses**: the apply would fail. Fix ${n === 1 ? "it" : "each one"}, or waive ` +
+    "it with a reason in the environment's config file: `waivers: [{ rule: <rule>, reason: ... }]`.";
+  const items = blocked.map((w) => `- ${findingText(w)} Rule ${code(refusal(w)!.rule)}. ${findingPlace(w)}`);
+  return ["### Blocked", "", ...quote(["[!CAUTION]", title, "", ...items]), ""];
+}
+
 /** The rollout warnings as a GitHub caution block, or nothing when there are none. */
-export function renderRolloutWarnings(warnings: readonly RolloutWarning[]): string[] {
+export function renderRolloutWarnings(warnings: readonly RolloutFinding[]): string[] {
   if (warnings.length === 0) return [];
   const title = `**${warnings.length} rollout ${warnings.length === 1 ? "warning" : "warnings"}**: read ${warnings.length === 1 ? "it" : "them"} before anything else.`;
   return [...quote(["[!CAUTION]", title, "", ...warnings.map(warningLine)]), ""];

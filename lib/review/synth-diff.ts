@@ -17,11 +17,12 @@ import {
   MARKER,
   quote,
   renderAttributeLines,
+  renderBlocked,
   renderRolloutWarnings,
   statefulTag,
 } from "./markdown";
 import { compareText } from "./plan";
-import type { RolloutWarning } from "./rollout";
+import type { RolloutFinding } from "./rollout";
 import { SENSITIVE_VALUE } from "./sensitive";
 import { LIKELY_REPLACING_ATTRIBUTES, StatefulKind, statefulKind } from "./stateful";
 import { SynthResource, SynthStack } from "./synth";
@@ -169,8 +170,10 @@ export function diffSynth(base: ReadonlyMap<string, SynthStack>, head: ReadonlyM
 export interface SynthDiffOptions {
   readonly note?: string;
   readonly maxChars?: number;
-  /** Rollout warnings between the same two synths (`rolloutWarnings`), shown above everything else. */
-  readonly rollout?: readonly RolloutWarning[];
+  /** Rollout warnings between the same two synths (`reviewRollout`), shown above everything but `blocked`. */
+  readonly rollout?: readonly RolloutFinding[];
+  /** Changes between the same two synths that Azure refuses (`reviewRollout`), shown above everything else. */
+  readonly blocked?: readonly RolloutFinding[];
 }
 
 /** Renders the synth diff as Markdown with the same marker and limit as the plan review. */
@@ -179,7 +182,13 @@ export function renderSynthDiff(diffs: readonly StackDiff[], options: SynthDiffO
 }
 
 function buildSynthDiff(diffs: readonly StackDiff[], options: SynthDiffOptions, detail: Detail): string {
-  const lines: string[] = [MARKER, "## Synthesized configuration diff", "", ...renderRolloutWarnings(options.rollout ?? [])];
+  const lines: string[] = [
+    MARKER,
+    "## Synthesized configuration diff",
+    "",
+    ...renderBlocked(options.blocked ?? []),
+    ...renderRolloutWarnings(options.rollout ?? []),
+  ];
   lines.push(
     ...quote([
       "[!NOTE]",

@@ -49,7 +49,14 @@ export interface SynthStack {
   /** Top-level blocks other than resources, data, outputs and moved (terraform, provider, variable, locals...). */
   readonly settings: Readonly<Record<string, unknown>>;
   readonly guardrails?: Guardrails;
+  /** Waivers of rollout rules from the environment's config (`//.metadata.rollout.waivers`); empty when none. */
+  readonly rolloutWaivers: readonly RolloutWaiverRecord[];
 }
+
+const rolloutSchema = z.object({ waivers: z.array(z.object({ rule: z.string(), reason: z.string() })).default([]) });
+
+/** One rollout waiver as recorded in a stack's metadata. */
+export type RolloutWaiverRecord = z.infer<typeof rolloutSchema>["waivers"][number];
 
 const RESOURCE_BLOCKS = new Set(["//", "resource", "data", "output", "moved"]);
 
@@ -112,9 +119,21 @@ export function parseSynthStack(name: string, json: unknown, file: string): Synt
     guardrails = parsed.data;
   }
 
+  const rawRollout = metadataOf(json["//"])?.["rollout"];
+  let rolloutWaivers: RolloutWaiverRecord[] = [];
+  if (rawRollout !== undefined) {
+    const parsed = rolloutSchema.safeParse(rawRollout);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ReviewInputError(file, `malformed rollout record at //.metadata.rollout.${issue.path.map(String).join(".")}: ${issue.message}`);
+    }
+    rolloutWaivers = parsed.data.waivers;
+  }
+
   return {
     name,
     file,
+    rolloutWaivers,
     resources: new Map(resources.map((r) => [r.address, r])),
     outputs,
     moved,

@@ -30,7 +30,7 @@ import { OnlineDeployment, type DataCollectionProps } from "../constructs/online
 import { OnlineServing, SINGLE_FORM_ID } from "../constructs/online-serving";
 import type { ServingWorkspace } from "../constructs/serving-workspace";
 import { applyGuardrails, type GuardrailWaiver } from "../guardrails";
-import { isGuardrailRule } from "../guardrails/rule-ids";
+import { isGuardrailRule, isRolloutWaiver } from "../guardrails/rule-ids";
 
 /** The stack name of an environment: `serving-<env>`. */
 export function servingStackName(env: string): string {
@@ -73,7 +73,8 @@ export class ServingStack extends TerraformStack {
     const tags = { project: config.project, environment: env, "managed-by": "cdktf", ...config.tags };
 
     new AzurermProvider(this, "azurerm", {
-      features: [{}],
+      // A destroyed environment created again within 90 days recovers its soft-deleted vault (purge protection forbids a purge).
+      features: [{ keyVault: [{ recoverSoftDeletedKeyVaults: true, purgeSoftDeleteOnDestroy: false }] }],
       subscriptionId: config.subscription_id,
       // The storage accounts have shared keys disabled, so data-plane calls must use Entra ID.
       storageUseAzuread: true,
@@ -93,6 +94,7 @@ export class ServingStack extends TerraformStack {
 
     applyGuardrails(this, guardrailWaivers(config.waivers), {
       configFile: environment.file,
+      rolloutWaivers: config.waivers.filter(isRolloutWaiver),
       // The rules see what this stack creates; an existing workspace's own settings are its owner's.
       notChecked:
         config.workspace.existing_id === undefined
@@ -220,6 +222,7 @@ export class ServingStack extends TerraformStack {
       publicNetworkAccess: config.workspace.public_network_access,
       description: config.workspace.description,
       storageSharedKeyAccess: config.workspace.storage_shared_key_access,
+      preventDestroy: config.workspace.prevent_destroy,
       logRetentionDays: config.monitoring.log_retention_days,
       network: this.clientNetwork && workspaceNetwork(config, this.clientNetwork),
       tags,
