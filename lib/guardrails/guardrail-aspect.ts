@@ -1,5 +1,6 @@
 import { Annotations, TerraformStack, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
+import { capacityTable, capacityUses } from "./capacity";
 import { CHECKS } from "./checks";
 import type { GuardrailFinding, GuardrailWaiver, StackGuardrails } from "./findings";
 import { RULE_IDS } from "./rule-ids";
@@ -13,6 +14,16 @@ export interface GuardrailAspectOptions {
    * @default messages say "the environment's config file"
    */
   readonly configFile?: string;
+  /**
+   * Quota cores per VM family, as the config's `quota` gives them (see the quota-exceeded rule).
+   * @default {} (the capacity table is information only)
+   */
+  readonly quota?: Readonly<Record<string, number>>;
+  /**
+   * Whether the environment is production-like (live deployments need 3 instances, see single-instance-live).
+   * @default false
+   */
+  readonly productionLike?: boolean;
 }
 
 /**
@@ -41,10 +52,11 @@ export class GuardrailAspect implements IAspect {
     if (this.outcome) return this.outcome;
     const findings: GuardrailFinding[] = [];
     const resources = resourcesOf(this.stack);
+    const context = { quota: this.options.quota, productionLike: this.options.productionLike };
     for (const id of RULE_IDS) {
       const rule = GUARDRAIL_RULES[id];
       const waiver = this.waivers.find((w) => w.rule === id);
-      for (const { resource, detail } of CHECKS[id](resources)) {
+      for (const { resource, detail } of CHECKS[id](resources, context)) {
         const message = `${detail}. ${rule.why}`;
         findings.push({
           rule: id,
@@ -63,9 +75,11 @@ export class GuardrailAspect implements IAspect {
     }
     const order = (f: GuardrailFinding) => RULE_IDS.indexOf(f.rule);
     findings.sort((a, b) => (a.path === b.path ? order(a) - order(b) : a.path < b.path ? -1 : 1));
+    const uses = capacityUses(resources).map((l) => l.use);
     this.outcome = {
       stack: this.stack.node.id,
       ...(this.options.configFile !== undefined ? { configFile: this.options.configFile } : {}),
+      ...(uses.length > 0 ? { capacity: capacityTable(uses, this.options.quota) } : {}),
       findings,
       waivers: this.waivers.map((w) => ({ rule: w.rule, reason: w.reason })),
     };

@@ -9,7 +9,8 @@ export interface GuardrailRecordProps {
 }
 
 /**
- * Writes a stack's guardrail findings and waivers to `cdk.tf.json["//"].metadata.guardrails`.
+ * Writes a stack's guardrail findings and waivers to `cdk.tf.json["//"].metadata.guardrails`, and its capacity
+ * table to `cdk.tf.json["//"].metadata.capacity`.
  *
  * cdktf deep-merges every element's `toMetadata()` into the stack metadata, so this element adds no Terraform
  * configuration, only `{ findings: [...], waivers: [...] }` for reviewers and the plan-review tool.
@@ -22,9 +23,11 @@ export class GuardrailRecord extends TerraformElement {
     this.outcome = props.outcome;
   }
 
-  override toMetadata(): { guardrails: { findings: object[]; waivers: object[] } } {
+  override toMetadata(): { guardrails: { findings: object[]; waivers: object[] }; capacity?: object } {
     const outcome = this.outcome();
     return {
+      // The capacity table, for the plan review: what the review tool prints per environment.
+      ...(outcome.capacity ? { capacity: outcome.capacity } : {}),
       guardrails: {
         findings: outcome.findings.map((f) => ({
           rule: f.rule,

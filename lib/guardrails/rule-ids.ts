@@ -26,6 +26,7 @@ export const RULE_IDS = [
   "registry-private-sku",
   "private-target-public",
   "compute-node-public-ip",
+  "quota-exceeded",
 ] as const;
 
 /** One guardrail rule id. */
@@ -39,6 +40,9 @@ export const CONFIG_WARNING_IDS = [
   "model-path-not-yet-there",
   "conda-host-not-allowed",
   "collector-without-scoring-script",
+  "gpu-image-without-cuda",
+  "load-over-capacity",
+  "load-over-endpoint-limit",
 ] as const;
 
 /** One config warning id. */
