@@ -631,10 +631,12 @@ const configObjectSchema = z.strictObject({
         .strictObject({
           latency_p95_ms: int(1, 180000).default(1000),
           cpu_percent: int(1, 100).default(90),
+          // Deployments that scale on requests or latency: 429 and 503 responses per minute, over 15 minutes.
+          throttled_requests_per_minute: int(1, 1000000).default(10),
         })
-        .default({ latency_p95_ms: 1000, cpu_percent: 90 }),
+        .default({ latency_p95_ms: 1000, cpu_percent: 90, throttled_requests_per_minute: 10 }),
     })
-    .default({ log_retention_days: 30, alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
+    .default({ log_retention_days: 30, alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90, throttled_requests_per_minute: 10 } }),
   batch: z.array(batchEndpointSchema).max(20).default([]),
   network: networkSchema.default({ isolation: "public" }),
   // Cores per VM family (names as az vm list-usage prints them, e.g. standardDSv2Family): going over is a guardrail

@@ -29,6 +29,7 @@ import { Monitoring, type MonitoredDeployment } from "../constructs/monitoring";
 import { OnlineDeployment, type DataCollectionProps } from "../constructs/online-deployment";
 import { OnlineEndpoint } from "../constructs/online-endpoint";
 import { applyGuardrails, type GuardrailWaiver } from "../guardrails";
+import { autoscaleProps, capacityGuardrailOptions, scalesOnRequests } from "./autoscale-props";
 import { isGuardrailRule } from "../guardrails/rule-ids";
 
 /** The stack name of an environment: `serving-<env>`. */
@@ -83,7 +84,7 @@ export class ServingStack extends TerraformStack {
     // The workspace itself needs azapi (its datastore auth mode), so every serving stack has the provider.
     new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
 
-    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file });
+    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file, ...capacityGuardrailOptions(env, config) });
 
     const client = new DataAzurermClientConfig(this, "client");
 
@@ -172,6 +173,7 @@ export class ServingStack extends TerraformStack {
       actionGroupName: names.actionGroup,
       latencyP95Ms: config.monitoring.alerts.latency_p95_ms,
       cpuPercent: config.monitoring.alerts.cpu_percent,
+      throttledRequestsPerMinute: config.monitoring.alerts.throttled_requests_per_minute,
       tags,
     });
 
@@ -214,6 +216,7 @@ export class ServingStack extends TerraformStack {
         maxConcurrentRequestsPerInstance: d.request_settings?.max_concurrent_requests_per_instance,
         livenessProbe: d.liveness_probe && probeProps(d.liveness_probe),
         readinessProbe: d.readiness_probe && probeProps(d.readiness_probe),
+        startupProbe: d.startup_probe && probeProps(d.startup_probe),
         environmentVariables: d.environment_variables,
         appInsightsEnabled: d.app_insights,
         egressPublicNetworkAccess: d.egress_public_network_access,
@@ -235,11 +238,7 @@ export class ServingStack extends TerraformStack {
           name: `autoscale-${endpointConfig.name}-${d.name}`,
           resourceGroupName: this.resourceGroup.name,
           location: config.location,
-          minInstances: d.autoscale.min_instances,
-          maxInstances: d.autoscale.max_instances,
-          scaleOutCpuPercent: d.autoscale.scale_out_cpu_percent,
-          scaleInCpuPercent: d.autoscale.scale_in_cpu_percent,
-          cooldownMinutes: d.autoscale.cooldown_minutes,
+          ...autoscaleProps(d.autoscale),
           tags,
         });
       }
@@ -251,6 +250,7 @@ export class ServingStack extends TerraformStack {
           autoscale && d.autoscale && d.autoscale.max_instances > d.autoscale.min_instances
             ? { settingId: autoscale.setting.id, maxInstances: d.autoscale.max_instances }
             : undefined,
+        throttlingAlert: scalesOnRequests(d),
       });
       return deployment;
     });
