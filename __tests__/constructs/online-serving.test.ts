@@ -380,7 +380,7 @@ describe("DeploymentAutoscale", () => {
 
   const settingOf = (synthesized: string): any => Object.values(JSON.parse(synthesized).resource.azurerm_monitor_autoscale_setting)[0];
 
-  test("targets the deployment and scales on average CPU with cooldowns", () => {
+  test("targets the deployment and scales on average CPU with cooldowns sized for a slow scale-out", () => {
     const deploymentId = expect.stringMatching(/^\$\{azapi_resource\.deployment-blue_deployment_\w+\.id\}$/);
     const trigger = (operator: string, threshold: number) =>
       expect.objectContaining({
@@ -402,11 +402,12 @@ describe("DeploymentAutoscale", () => {
           rule: [
             expect.objectContaining({
               metric_trigger: trigger("GreaterThan", 70),
-              scale_action: { direction: "Increase", type: "ChangeCount", value: 1, cooldown: "PT5M" },
+              // 20 minutes out, 30 in: a new instance takes 12 to 18 minutes to serve.
+              scale_action: { direction: "Increase", type: "ChangeCount", value: 1, cooldown: "PT20M" },
             }),
             expect.objectContaining({
               metric_trigger: trigger("LessThan", 30),
-              scale_action: { direction: "Decrease", type: "ChangeCount", value: 1, cooldown: "PT5M" },
+              scale_action: { direction: "Decrease", type: "ChangeCount", value: 1, cooldown: "PT30M" },
             }),
           ],
         }),
