@@ -20,6 +20,12 @@ export interface LoadedEnvironment {
   readonly uploads: ReadonlyMap<string, LocalContent>;
   /** What synthesizes but likely will not deploy or behave as meant, in line order; waived ones say why. */
   readonly warnings: readonly ConfigWarning[];
+  /**
+   * The 1-based line of a field in the file, for messages raised after loading (a guardrail naming the quota it
+   * compares with).
+   * @default lines unknown
+   */
+  readonly lineOf?: (path: readonly PropertyKey[]) => number | undefined;
 }
 
 /** Where to read config from. */
@@ -185,7 +191,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
       if (upload !== undefined) uploads.set(upload, localContent(upload));
     }
   }
-  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings) } };
+  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), lineOf } };
 }
 
 /** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */

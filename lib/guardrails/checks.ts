@@ -1,3 +1,4 @@
+import { familyKey } from "../config/instance-types";
 import { capacityTable, capacityUses, describeUse } from "./capacity";
 import type { RuleId } from "./rule-ids";
 import {
@@ -30,6 +31,11 @@ export interface CheckContext {
    * @default {} (no quota check)
    */
   readonly quota?: Readonly<Record<string, number>>;
+  /**
+   * Where each key of `quota` is written ("config/prod.yaml:42"), for the message.
+   * @default no place named
+   */
+  readonly quotaSources?: Readonly<Record<string, string>>;
   /**
    * Whether the environment is production-like: live deployments then need 3 instances, not 2.
    * @default false
@@ -191,10 +197,13 @@ function quotaExceeded(resources: readonly ResourceView[], context: CheckContext
     .filter((f) => f.quota !== undefined && f.cores.max > f.quota)
     .map((f) => {
       const users = located.filter((l) => l.use.family === f.family);
+      const key = Object.keys(quota).find((k) => familyKey(k) === familyKey(f.family));
+      const source = key !== undefined ? context.quotaSources?.[key] : undefined;
       return {
         resource: users[0]!.resource,
         detail:
-          `${f.family} needs ${f.cores.max} cores at the most instances, above its quota of ${f.quota} ` +
+          `${f.family} needs ${f.cores.max} cores at the most instances, above its quota of ${f.quota}` +
+          `${source !== undefined ? ` (quota.${key} at ${source})` : ""} ` +
           `(${users.map((l) => describeUse(l.use)).join("; ")})`,
       };
     });

@@ -20,6 +20,11 @@ export interface GuardrailAspectOptions {
    */
   readonly quota?: Readonly<Record<string, number>>;
   /**
+   * Where each key of `quota` is written, e.g. "config/prod.yaml:42", named in quota-exceeded findings.
+   * @default findings name no place
+   */
+  readonly quotaSources?: Readonly<Record<string, string>>;
+  /**
    * Whether the environment is production-like (live deployments need 3 instances, see single-instance-live).
    * @default false
    */
@@ -52,7 +57,7 @@ export class GuardrailAspect implements IAspect {
     if (this.outcome) return this.outcome;
     const findings: GuardrailFinding[] = [];
     const resources = resourcesOf(this.stack);
-    const context = { quota: this.options.quota, productionLike: this.options.productionLike };
+    const context = { quota: this.options.quota, quotaSources: this.options.quotaSources, productionLike: this.options.productionLike };
     for (const id of RULE_IDS) {
       const rule = GUARDRAIL_RULES[id];
       const waiver = this.waivers.find((w) => w.rule === id);

@@ -1,6 +1,7 @@
 import { isRequestMetric } from "../config/autoscale";
 import { effectiveRules } from "../config/scaling-rules";
-import type { OnlineDeploymentConfig, ServingConfig } from "../config/schema";
+import type { LoadedEnvironment } from "../config/load";
+import type { OnlineDeploymentConfig } from "../config/schema";
 import type { AutoscaleMetric, AutoscaleRuleProps, DeploymentAutoscaleProps } from "../constructs/deployment-autoscale";
 import type { GuardrailAspectOptions } from "../guardrails";
 
@@ -65,7 +66,19 @@ export function scalesOnRequests(d: OnlineDeploymentConfig): boolean {
  */
 export const PRODUCTION_LIKE = /^(prod|prd|production|live)[a-z0-9]*$/;
 
-/** The guardrail options that come from config: the quota and whether the environment is production-like. */
-export function capacityGuardrailOptions(env: string, config: ServingConfig): Pick<GuardrailAspectOptions, "quota" | "productionLike"> {
-  return { quota: config.quota ?? {}, productionLike: PRODUCTION_LIKE.test(env) };
+/**
+ * The guardrail options that come from config: the quota, where each quota is written (file:line, for the
+ * quota-exceeded message), and whether the environment is production-like.
+ */
+export function capacityGuardrailOptions(environment: LoadedEnvironment): Pick<GuardrailAspectOptions, "quota" | "quotaSources" | "productionLike"> {
+  const quota = environment.config.quota ?? {};
+  const where = (key: string) => {
+    const line = environment.lineOf?.(["quota", key]);
+    return line === undefined ? environment.file : `${environment.file}:${line}`;
+  };
+  return {
+    quota,
+    quotaSources: Object.fromEntries(Object.keys(quota).map((key) => [key, where(key)])),
+    productionLike: PRODUCTION_LIKE.test(environment.name),
+  };
 }

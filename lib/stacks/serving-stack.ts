@@ -84,7 +84,7 @@ export class ServingStack extends TerraformStack {
     // The workspace itself needs azapi (its datastore auth mode), so every serving stack has the provider.
     new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
 
-    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file, ...capacityGuardrailOptions(env, config) });
+    applyGuardrails(this, guardrailWaivers(config.waivers), { configFile: environment.file, ...capacityGuardrailOptions(environment) });
 
     const client = new DataAzurermClientConfig(this, "client");
 
