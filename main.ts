@@ -10,7 +10,7 @@ import {
 import { ConfigError, formatWarning } from "./lib/config/errors";
 import { loadEnvironments } from "./lib/config/load";
 import { PropsError } from "./lib/constructs/invariants";
-import { checkGuardrails, formatGuardrailReport } from "./lib/guardrails";
+import { checkGuardrails, formatCapacityReport, formatGuardrailReport } from "./lib/guardrails";
 import { ServingStack } from "./lib/stacks/serving-stack";
 import { StateStack, stateStacksFrom } from "./lib/stacks/state-stack";
 
@@ -54,6 +54,9 @@ const text = formatGuardrailReport(report);
 // Errors go to stderr; warnings and waivers to stdout, which the cdktf CLI shows as plain output, not as errors.
 if (text !== "") (report.hasErrors ? process.stderr : process.stdout).write(`${text}\n`);
 if (report.hasErrors) process.exit(1);
+// Quota cores per VM family of each environment: information for whoever requests quota, printed on every synth.
+const capacity = formatCapacityReport(report);
+if (capacity !== "") process.stdout.write(`${capacity}\n`);
 
 try {
   app.synth();

@@ -25,7 +25,7 @@ describe("loading the config folder", () => {
     expect(env.config.monitoring).toEqual({
       log_retention_days: 30,
       alert_emails: [],
-      alerts: { latency_p95_ms: 1000, cpu_percent: 90 },
+      alerts: { latency_p95_ms: 1000, cpu_percent: 90, throttled_requests_per_minute: 10 },
     });
     expect(env.config.endpoints).toEqual([]);
     expect(env.config.batch).toEqual([]);
@@ -201,9 +201,9 @@ describe("rejecting bad input", () => {
     expect(problemsOf({ "qa.yaml": yaml, "dev.yaml": yaml.replace("max_nodes: 4", "max_nodes: 0") })).toEqual([
       "dev.yaml:9: compute.max_nodes: must be >= 1 (got 0)",
       "dev.yaml:14: waivers[1].reason: must be a string (got 3)",
-      "dev.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, deploy, waivers)",
+      "dev.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, quota, deploy, waivers)",
       "qa.yaml:14: waivers[1].reason: must be a string (got 3)",
-      "qa.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, deploy, waivers)",
+      "qa.yaml:15: bogus: is not a known key (allowed: project, location, subscription_id, tags, state, workspace, compute, endpoint, endpoints, monitoring, batch, network, quota, deploy, waivers)",
     ]);
   });
 

@@ -294,3 +294,36 @@ describe("Monitoring invariants", () => {
     );
   });
 });
+
+describe("Monitoring throttling alerts", () => {
+  test("a deployment with throttlingAlert gets an alert on the endpoint's 429 and 503 responses for it", () => {
+    const json = synth({
+      throttledRequestsPerMinute: 40,
+      deployments: [{ name: "blue", id: `${ENDPOINT_ID}/deployments/blue`, throttlingAlert: true }, { name: "green", id: `${ENDPOINT_ID}/deployments/green` }],
+    });
+    const alert = alertNamed(json, "fraud-blue-throttled");
+    expect(alert.scopes).toEqual([ENDPOINT_ID]);
+    expect(alert.window_size).toBe("PT15M");
+    expect(alert.frequency).toBe("PT5M");
+    expect(alert.criteria).toEqual([
+      {
+        metric_namespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        metric_name: "RequestsPerMinute",
+        aggregation: "Average",
+        operator: "GreaterThan",
+        threshold: 40,
+        dimension: [
+          { name: "statusCode", operator: "Include", values: ["429", "503"] },
+          { name: "deployment", operator: "Include", values: ["blue"] },
+        ],
+      },
+    ]);
+    expect(alertNamed(json, "fraud-green-throttled")).toBeUndefined();
+  });
+
+  test("without an endpoint there is nothing to read the status codes from", () => {
+    expect(() =>
+      synth({ onlineEndpointId: undefined, deployments: [{ name: "blue", id: `${ENDPOINT_ID}/deployments/blue`, throttlingAlert: true }] }),
+    ).toThrow("Monitoring: deployments.blue.throttlingAlert: needs onlineEndpointId: the endpoint publishes the status codes (got true)");
+  });
+});

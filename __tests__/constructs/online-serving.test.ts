@@ -1,7 +1,13 @@
 import { MonitorAutoscaleSetting } from "@cdktf/provider-azurerm/lib/monitor-autoscale-setting";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { TerraformOutput, Testing, type TerraformStack } from "cdktf";
-import { DeploymentAutoscale } from "../../lib/constructs/deployment-autoscale";
+import {
+  AUTOSCALE_METRIC_SOURCES,
+  DeploymentAutoscale,
+  type AutoscaleMetric,
+  type AutoscaleScheduleProps,
+  type DeploymentAutoscaleProps,
+} from "../../lib/constructs/deployment-autoscale";
 import { EndpointTraffic } from "../../lib/constructs/endpoint-traffic";
 import { OnlineDeployment, type OnlineDeploymentProps } from "../../lib/constructs/online-deployment";
 import { OnlineEndpoint, type OnlineEndpointProps } from "../../lib/constructs/online-endpoint";
@@ -381,7 +387,7 @@ describe("DeploymentAutoscale", () => {
 
   const settingOf = (synthesized: string): any => Object.values(JSON.parse(synthesized).resource.azurerm_monitor_autoscale_setting)[0];
 
-  test("targets the deployment and scales on average CPU with cooldowns", () => {
+  test("targets the deployment and scales on average CPU with cooldowns sized for a slow scale-out", () => {
     const deploymentId = expect.stringMatching(/^\$\{azapi_resource\.deployment-blue_deployment_\w+\.id\}$/);
     const trigger = (operator: string, threshold: number) =>
       expect.objectContaining({
@@ -403,11 +409,12 @@ describe("DeploymentAutoscale", () => {
           rule: [
             expect.objectContaining({
               metric_trigger: trigger("GreaterThan", 70),
-              scale_action: { direction: "Increase", type: "ChangeCount", value: 1, cooldown: "PT5M" },
+              // 20 minutes out, 30 in: a new instance takes 12 to 18 minutes to serve.
+              scale_action: { direction: "Increase", type: "ChangeCount", value: 1, cooldown: "PT20M" },
             }),
             expect.objectContaining({
               metric_trigger: trigger("LessThan", 30),
-              scale_action: { direction: "Decrease", type: "ChangeCount", value: 1, cooldown: "PT5M" },
+              scale_action: { direction: "Decrease", type: "ChangeCount", value: 1, cooldown: "PT30M" },
             }),
           ],
         }),
@@ -484,5 +491,77 @@ describe("DeploymentAutoscale", () => {
         "DeploymentAutoscale: cooldownMinutes: must be a whole number from 1 to 10080 (got 0)",
       ].join("\n"),
     );
+  });
+});
+
+describe("DeploymentAutoscale rules and schedules", () => {
+  function build(props: Partial<DeploymentAutoscaleProps>) {
+    const stack = newStack();
+    const deployment = deploymentIn(stack, endpointIn(stack), { instanceCount: 3, autoscaled: true });
+    new DeploymentAutoscale(stack, "autoscale-blue", {
+      deployment,
+      name: "autoscale-churn-dev-blue",
+      resourceGroupName: "rg-test",
+      location: "westeurope",
+      minInstances: 2,
+      maxInstances: 9,
+      ...props,
+    });
+    return Object.values<any>(synthJson(stack).resource.azurerm_monitor_autoscale_setting)[0];
+  }
+  const schedule = (name: string, start: string, end: string): AutoscaleScheduleProps => ({
+    name, days: ["Saturday"], start, end, timeZone: "Tokyo Standard Time", minInstances: 3, maxInstances: 6,
+  });
+
+  test("each metric reads Azure's metric of that name, from the deployment or from the endpoint", () => {
+    const metrics = Object.keys(AUTOSCALE_METRIC_SOURCES) as AutoscaleMetric[];
+    const setting = build({ rules: metrics.slice(0, 10).map((metric) => ({ metric, scaleOutAbove: 60 })) });
+    expect(setting.profile[0].rule.map((r: any) => [r.metric_trigger.metric_name, r.metric_trigger.metric_namespace.split("/").pop()])).toEqual([
+      ["CpuUtilizationPercentage", "deployments"],
+      ["CpuMemoryUtilizationPercentage", "deployments"],
+      ["DiskUtilization", "deployments"],
+      ["GpuUtilizationPercentage", "deployments"],
+      ["GpuMemoryUtilizationPercentage", "deployments"],
+      ["RequestsPerMinute", "onlineEndpoints"],
+      ["RequestLatency", "onlineEndpoints"],
+      ["RequestLatency_P50", "onlineEndpoints"],
+      ["RequestLatency_P90", "onlineEndpoints"],
+      ["RequestLatency_P95", "onlineEndpoints"],
+    ]);
+    const last = build({ rules: [{ metric: "latencyP99Ms", scaleOutAbove: 2000 }, { metric: "activeConnections", scaleOutAbove: 30, scaleInBelow: 5 }] });
+    const [p99, connections] = last.profile[0].rule.map((r: any) => r.metric_trigger);
+    expect(p99.metric_name).toBe("RequestLatency_P99");
+    // ConnectionsActive has no deployment dimension: no filter, per instance.
+    expect(connections).toMatchObject({ metric_name: "ConnectionsActive", metric_namespace: "Microsoft.MachineLearningServices/workspaces/onlineEndpoints", divide_by_instance_count: true });
+    expect(connections.dimensions).toBeUndefined();
+  });
+
+  test("an overnight schedule ends the next morning in its own time zone", () => {
+    const setting = build({ rules: [{ metric: "cpuPercent", scaleOutAbove: 60, scaleInBelow: 20 }], schedules: [schedule("late", "22:15", "04:45")] });
+    expect(setting.profile[0].name).toBe("cpu");
+    expect(setting.profile.slice(1).map((p: any) => [p.name, p.recurrence])).toEqual([
+      ["late", { timezone: "Tokyo Standard Time", days: ["Saturday"], hours: [22], minutes: [15] }],
+      ["cpu-after-late", { timezone: "Tokyo Standard Time", days: ["Sunday"], hours: [4], minutes: [45] }],
+    ]);
+  });
+
+  test.each<[Partial<DeploymentAutoscaleProps>, string]>([
+    [{ rules: [] }, "DeploymentAutoscale: rules: must hold at least one rule (got 0)"],
+    [
+      { rules: Array.from({ length: 6 }, () => ({ metric: "diskPercent" as const, scaleOutAbove: 90, scaleInBelow: 10 })) },
+      "DeploymentAutoscale: rules: must make at most 10 Azure rules (a scale-out and a scale-in per rule) (got 12)",
+    ],
+    [{ rules: [{ metric: "memoryPercent", scaleOutAbove: 101 }] }, "DeploymentAutoscale: rules[0].scaleOutAbove: must be above 0 and at most 100 (got 101)"],
+    [{ rules: [{ metric: "latencyMs", scaleOutAbove: 300, scaleInBelow: 300 }] }, "DeploymentAutoscale: rules[0].scaleInBelow: must be at least 0 and below scaleOutAbove (300) (got 300)"],
+    [{ rules: [{ metric: "latencyMs", scaleOutAbove: 300, windowMinutes: 721 }] }, "DeploymentAutoscale: rules[0].windowMinutes: must be a whole number from 5 to 720 (got 721)"],
+    [{ scaleOutCooldownMinutes: 0 }, "DeploymentAutoscale: scaleOutCooldownMinutes: must be a whole number from 1 to 10080 (got 0)"],
+    [{ scaleInCooldownMinutes: 10081 }, "DeploymentAutoscale: scaleInCooldownMinutes: must be a whole number from 1 to 10080 (got 10081)"],
+    [{ schedules: [schedule("noon", "12:60", "12:00")] }, 'DeploymentAutoscale: schedules[0].start: must be a 24-hour time "HH:MM" (got "12:60")'],
+    [
+      { schedules: Array.from({ length: 10 }, (_, i) => ({ ...schedule(`s${i}`, `0${i}:00`, `0${i}:30`) })) },
+      "DeploymentAutoscale: schedules: must make at most 20 profiles with the default one (each schedule is a start and an end profile) (got 21)",
+    ],
+  ])("refuses %p", (props, message) => {
+    expect(() => build(props)).toThrow(message);
   });
 });

@@ -287,10 +287,23 @@ const CASES: { readonly [id in RuleId]: RuleCase } = {
     violate: (s) => managedCluster(s),
     comply: (s) => managedCluster(s, { nodePublicIpEnabled: false }),
   },
+  // QUOTA gives standardDSv2Family 10 cores; STANDARD_DS3_V2 has 4: 3 nodes need 12, 2 need 8.
+  "quota-exceeded": {
+    severity: "error",
+    path: "serving-dev/cluster",
+    detail:
+      "standardDSv2Family needs 12 cores at the most instances, above its quota of 10 " +
+      "(cpu-cluster: 0..3 (start 0) × STANDARD_DS3_V2 (4 vCPUs) → 12 cores at most)",
+    violate: (s) => cluster(s, { vmSize: "STANDARD_DS3_V2", scaleSettings: { minNodeCount: 0, maxNodeCount: 3, scaleDownNodesAfterIdleDuration: "PT2M" } }),
+    comply: (s) => cluster(s, { vmSize: "STANDARD_DS3_V2", scaleSettings: { minNodeCount: 0, maxNodeCount: 2, scaleDownNodesAfterIdleDuration: "PT2M" } }),
+  },
 };
 
+/** The quota every case runs under: only the quota-exceeded cases draw on this family. */
+const QUOTA = { standardDSv2Family: 10 };
+
 function findings(stack: TerraformStack, rule: RuleId, waivers: { rule: RuleId; reason: string }[] = []) {
-  return applyGuardrails(stack, waivers).evaluate().findings.filter((f) => f.rule === rule);
+  return applyGuardrails(stack, waivers, { quota: QUOTA }).evaluate().findings.filter((f) => f.rule === rule);
 }
 
 /** Errors stop the synth; warnings are printed. Written out, not read from GUARDRAIL_RULES. */
@@ -316,6 +329,7 @@ const RULE_SEVERITIES = {
   "storage-firewall-open": "error",
   "role-assignment-privileged": "error",
   "diagnostics-missing": "warning",
+  "quota-exceeded": "error",
 };
 
 test("rule ids and severities: which findings stop a synth", () => {

@@ -12,8 +12,8 @@ import { onTerraformData, terraformBinary, validateOffline, type SynthesizedStac
  * are validated as terraform_data (see the helper); this needs a terraform binary on PATH and is skipped without one.
  */
 const terraform = terraformBinary();
-/** Fixture folders with every kind of resource the app makes: public, keys, private (two ways), bring-your-model. */
-const FIXTURE_DIRS = ["apply-order", "private-network", join("issue-13", "acceptance")].map((d) => join(__dirname, "..", "fixtures", d));
+/** Fixture folders with every kind of resource the app makes: public, keys, private (two ways), bring-your-model, scaling. */
+const FIXTURE_DIRS = ["apply-order", "private-network", join("issue-13", "acceptance"), join("issue-23", "acceptance")].map((d) => join(__dirname, "..", "fixtures", d));
 
 function synthFixtures(): SynthesizedStack[] {
   const app = Testing.app();

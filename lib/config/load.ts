@@ -23,6 +23,12 @@ export interface LoadedEnvironment {
   readonly warnings: readonly ConfigWarning[];
   /** The line of each `deploy.after` entry, for the checks across files (which know no YAML). */
   readonly deployAfterLines?: readonly (number | undefined)[];
+  /**
+   * The 1-based line of a field in the file, for messages raised after loading (a guardrail naming the quota it
+   * compares with).
+   * @default lines unknown
+   */
+  readonly lineOf?: (path: readonly PropertyKey[]) => number | undefined;
 }
 
 /** Where to read config from. */
@@ -189,7 +195,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
     }
   }
   const deployAfterLines = config.deploy.after.map((_, i) => lineOf(["deploy", "after", i]));
-  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines } };
+  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines, lineOf } };
 }
 
 /** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */

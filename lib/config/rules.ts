@@ -4,6 +4,7 @@ import { CODE_LIMITS, MODEL_FILES_WARN_ABOVE, type LocalContent } from "./code-b
 import { condaSources, hostAllowed } from "./conda-hosts";
 import { collectionDataAsset, isPayloadCollection } from "./data-collection";
 import { fieldPath } from "./errors";
+import { checkDeploymentScaling, checkExpectedLoad, checkQuotaNames } from "./scaling-rules";
 import type { ConfigWarningId } from "../guardrails/rule-ids";
 import {
   STORAGE_URI,
@@ -85,22 +86,7 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
       if (d.mirror_traffic > 0 && total === 0) {
         report(at("mirror_traffic"), "must be 0 while no deployment takes live traffic: a mirror copies live requests", d.mirror_traffic);
       }
-      const autoscale = d.autoscale;
-      if (autoscale) {
-        if (autoscale.min_instances > d.instance_count) {
-          report(at("autoscale", "min_instances"), `must be <= instance_count (${d.instance_count})`, autoscale.min_instances);
-        }
-        if (autoscale.max_instances < d.instance_count) {
-          report(at("autoscale", "max_instances"), `must be >= instance_count (${d.instance_count})`, autoscale.max_instances);
-        }
-        if (autoscale.scale_in_cpu_percent > autoscale.scale_out_cpu_percent - 10) {
-          report(
-            at("autoscale", "scale_in_cpu_percent"),
-            `must be at least 10 points below scale_out_cpu_percent (${autoscale.scale_out_cpu_percent}) so that scaling does not flap`,
-            autoscale.scale_in_cpu_percent,
-          );
-        }
-      }
+      checkDeploymentScaling(d, at, endpoint, ctx);
       if (config.network.isolation === "public" && d.egress_public_network_access === false) {
         ctx.warn?.(
           "egress-legacy-isolation",
@@ -115,6 +101,7 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
       checkCustomLogging(d, at, ctx);
     });
     checkCollectionDataAssets(endpoint, ctx);
+    checkExpectedLoad(endpoint, ctx);
   }
 
   config.batch.forEach((b, i) => {
@@ -131,6 +118,7 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
   });
 
   checkAssetConsistency(config, ctx);
+  checkQuotaNames(config, ctx);
 
   const emails = new Map<string, number>();
   config.monitoring.alert_emails.forEach((email, i) => {

@@ -4,6 +4,9 @@ import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
 import { checkNetwork } from "./network-rules";
 import { checkWorkspaceShape } from "./workspace-rules";
+import { AUTOSCALE_LIMITS, AUTOSCALE_METRICS, clockMinutes, DAYS, daysOf, type Day } from "./autoscale";
+import { isoDurationSeconds as durationSeconds } from "./duration";
+import { windowsTimeZone } from "./time-zones";
 
 /**
  * The config contract: one YAML file per environment, snake_case keys, unknown keys rejected.
@@ -230,12 +233,92 @@ const probeSchema = z.strictObject({
   success_threshold: int(1, 1000).default(1),
 });
 
+/**
+ * A rule's window: whole minutes (10) or an ISO-8601 duration (PT10M), 5 minutes to 12 hours, in whole minutes
+ * because every metric has a one-minute grain. Becomes minutes.
+ */
+const windowSchema = z
+  .union([z.number(), z.string()], { message: "must be a number of minutes or an ISO-8601 duration such as PT10M" })
+  .transform((value, ctx) => {
+    const seconds = typeof value === "number" ? value * 60 : durationSeconds(value);
+    const [min, max] = AUTOSCALE_LIMITS.windowMinutes;
+    if (seconds === undefined || seconds % 60 !== 0 || seconds < min * 60 || seconds > max * 60) {
+      ctx.addIssue({ code: "custom", message: `must be whole minutes from ${min} to ${max} (5 minutes to 12 hours, Azure autoscale's limits), as a number or an ISO-8601 duration such as PT10M`, input: value });
+      return z.NEVER;
+    }
+    return seconds / 60;
+  });
+
+/** One scaling rule: the metric, the threshold above which an instance is added, and the one below which one goes. */
+const autoscaleRuleSchema = z.strictObject({
+  metric: z.enum(AUTOSCALE_METRICS),
+  scale_out_above: z.number().positive({ message: "must be above 0" }),
+  scale_in_below: z.number().min(0).optional(),
+  window: windowSchema.optional(),
+});
+
+/** A clock time "HH:MM"; YAML 1.2 reads 08:00 as a string, so a number means something else was written. */
+const clockTime = z.string({ message: 'must be a 24-hour time in quotes, such as "08:00"' }).refine((value) => clockMinutes(value) !== undefined, {
+  message: 'must be a 24-hour time "HH:MM", such as "08:00"',
+});
+
+/** A recurring period with its own bounds; becomes a recurring autoscale profile (see `plannedRecurrences`). */
+const autoscaleScheduleSchema = z.strictObject({
+  name: pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, "be 1-40 letters, digits, '.', '_' or '-', starting with a letter or digit"),
+  days: z
+    .array(z.string())
+    .min(1)
+    .transform((entries, ctx) => {
+      const days = new Set<Day>();
+      entries.forEach((entry, i) => {
+        const meant = daysOf(entry);
+        if (!meant) ctx.addIssue({ code: "custom", path: [i], message: `must be a day (${DAYS.join(", ")}, or mon..sun) or weekdays, weekend, everyday`, input: entry });
+        meant?.forEach((d) => days.add(d));
+      });
+      return DAYS.filter((d) => days.has(d));
+    }),
+  start: clockTime,
+  end: clockTime,
+  // Azure autoscale takes Windows names; a known IANA name is sent as its Windows name (see time-zones.ts).
+  timezone: z.string().transform((value, ctx) => {
+    const windows = windowsTimeZone(value);
+    if (windows === undefined) {
+      ctx.addIssue({ code: "custom", message: "must be a Windows time zone name as Azure autoscale takes it (e.g. W. Europe Standard Time, UTC) or an IANA name this project maps (e.g. Europe/Berlin; see lib/config/time-zones.ts)", input: value });
+      return z.NEVER;
+    }
+    return windows;
+  }),
+  min_instances: int(1, 50),
+  max_instances: int(1, 50),
+});
+
+const cooldown = () => int(AUTOSCALE_LIMITS.cooldownMinutes[0], AUTOSCALE_LIMITS.cooldownMinutes[1]);
+
+/**
+ * Autoscale of one deployment. `rules` scale on any metric; the older `scale_out_cpu_percent` and
+ * `scale_in_cpu_percent` still mean one cpu_percent rule (70/30 when neither they nor `rules` are given), so existing
+ * configs keep their rules. Cooldowns default to 20 minutes after scaling out and 30 after scaling in (see
+ * DEFAULT_COOLDOWN_MINUTES); `cooldown_minutes` sets both.
+ */
 const autoscaleSchema = z.strictObject({
   min_instances: int(1, 50),
   max_instances: int(1, 50),
-  scale_out_cpu_percent: int(1, 100).default(70),
-  scale_in_cpu_percent: int(0, 99).default(30),
-  cooldown_minutes: int(1, 60).default(5),
+  scale_out_cpu_percent: int(1, 100).optional(),
+  scale_in_cpu_percent: int(0, 99).optional(),
+  rules: z.array(autoscaleRuleSchema).min(1).optional(),
+  cooldown_minutes: cooldown().optional(),
+  scale_out_cooldown_minutes: cooldown().optional(),
+  scale_in_cooldown_minutes: cooldown().optional(),
+  schedules: z.array(autoscaleScheduleSchema).default([]),
+});
+
+/**
+ * The peak a deployment must carry, for the headroom check (Little's law: requests in flight = requests per second
+ * × seconds per request).
+ */
+const expectedLoadSchema = z.strictObject({
+  peak_requests_per_second: z.number().positive({ message: "must be above 0" }),
+  latency_ms: z.number().positive({ message: "must be above 0" }),
 });
 
 /** az ml writes `enabled: 'True'` in its samples; a YAML boolean works too. */
@@ -344,11 +427,14 @@ export const onlineDeploymentSchema = z.strictObject({
     .optional(),
   liveness_probe: probeSchema.optional(),
   readiness_probe: probeSchema.optional(),
+  // Until it succeeds, Azure holds the liveness and readiness probes: for models that take minutes to load.
+  startup_probe: probeSchema.optional(),
   environment_variables: environmentVariables.optional(),
   app_insights: z.boolean().default(true),
   // Defaults follow network.isolation: true when public, false when private (see withNetworkDefaults).
   egress_public_network_access: z.boolean().optional(),
   autoscale: autoscaleSchema.optional(),
+  expected_load: expectedLoadSchema.optional(),
   // Where a custom container finds the model, instead of Azure's default /var/azureml-app/azureml-models/<name>/<version>.
   model_mount_path: pattern(/^\/\S*$/, "be an absolute path such as /models").optional(),
   data_collector: dataCollectorSchema.optional(),
@@ -575,12 +661,17 @@ const configObjectSchema = z.strictObject({
         .strictObject({
           latency_p95_ms: int(1, 180000).default(1000),
           cpu_percent: int(1, 100).default(90),
+          // Deployments that scale on requests or latency: 429 and 503 responses per minute, over 15 minutes.
+          throttled_requests_per_minute: int(1, 1000000).default(10),
         })
-        .default({ latency_p95_ms: 1000, cpu_percent: 90 }),
+        .default({ latency_p95_ms: 1000, cpu_percent: 90, throttled_requests_per_minute: 10 }),
     })
-    .default({ alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90 } }),
+    .default({ alert_emails: [], alerts: { latency_p95_ms: 1000, cpu_percent: 90, throttled_requests_per_minute: 10 } }),
   batch: z.array(batchEndpointSchema).max(20).default([]),
   network: networkSchema.default({ isolation: "public" }),
+  // Cores per VM family (names as az vm list-usage prints them, e.g. standardDSv2Family): going over is a guardrail
+  // error. Keys are checked against the known families in rules.ts.
+  quota: z.record(z.string(), int(0)).optional(),
   // How CI deploys this environment (.github/workflows/deploy.yml reads it through scripts/deploy-matrix.ts): after
   // which environments, and behind which GitHub environment (its protection rules and secrets). Checked across files
   // when every file is loaded: `after` must name environments of the folder, without cycles.
@@ -704,3 +795,6 @@ export type DataCollectorConfig = z.output<typeof dataCollectorSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type EnvironmentAssetConfig = z.output<typeof environmentSchema>;
 export type CodeConfig = z.output<typeof codeSchema>;
+export type AutoscaleConfig = z.output<typeof autoscaleSchema>;
+export type AutoscaleRuleConfig = z.output<typeof autoscaleRuleSchema>;
+export type AutoscaleScheduleConfig = z.output<typeof autoscaleScheduleSchema>;

@@ -2,7 +2,7 @@ import { MonitorActionGroup } from "@cdktf/provider-azurerm/lib/monitor-action-g
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { MonitorMetricAlert, type MonitorMetricAlertCriteria } from "@cdktf/provider-azurerm/lib/monitor-metric-alert";
 import { Construct } from "constructs";
-import { DEPLOYMENT_METRIC_NAMESPACE } from "./deployment-autoscale";
+import { DEPLOYMENT_DIMENSION, DEPLOYMENT_METRIC_NAMESPACE, ENDPOINT_METRIC_NAMESPACE } from "./deployment-autoscale";
 import { PropsChecker } from "./invariants";
 
 /** Log categories of a managed online endpoint; each lands in the Log Analytics table of the same name. */
@@ -29,9 +29,16 @@ export interface MonitoredDeployment {
   readonly autoscale?: {
     /** Resource id of the azurerm_monitor_autoscale_setting that scales the deployment. */
     readonly settingId: string;
-    /** Its profile's maximum instance count. */
+    /** Its default profile's maximum instance count. */
     readonly maxInstances: number;
   };
+  /**
+   * Alert on sustained throttling (HTTP 429 and 503 from the endpoint for this deployment). Worth it for a
+   * deployment that scales on requests or latency: those rules react to what users send, and throttled requests are
+   * what users get while a scale-out is still 12 to 18 minutes away. Needs `onlineEndpointId`.
+   * @default false
+   */
+  readonly throttlingAlert?: boolean;
 }
 
 /** Properties of {@link Monitoring}. */
@@ -88,6 +95,12 @@ export interface MonitoringProps {
    */
   readonly cpuPercent?: number;
   /**
+   * Alert when a deployment's 429 and 503 responses average more than this per minute over 15 minutes (deployments
+   * with `throttlingAlert`).
+   * @default 10
+   */
+  readonly throttledRequestsPerMinute?: number;
+  /**
    * Tags on the action group and the alert rules (diagnostic settings take none).
    * @default {}
    */
@@ -120,6 +133,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     const latencyP95Ms = props.latencyP95Ms ?? 1000;
     const cpuPercent = props.cpuPercent ?? 90;
+    const throttledPerMinute = props.throttledRequestsPerMinute ?? 10;
     const emails = props.alertEmails ?? [];
     const deployments = props.deployments ?? [];
     const shortName = props.actionGroupShortName ?? (props.actionGroupName ?? "").slice(0, 12);
@@ -127,12 +141,14 @@ export class Monitoring extends Construct {
     const check = new PropsChecker("Monitoring")
       .wholeNumber("latencyP95Ms", latencyP95Ms, 1, 180000)
       .wholeNumber("cpuPercent", cpuPercent, 1, 100)
+      .wholeNumber("throttledRequestsPerMinute", throttledPerMinute, 1)
       .that(!createsGroup || props.actionGroupName !== undefined, "actionGroupName", "is required to create an action group for alertEmails", undefined)
       .that(!createsGroup || (shortName.length >= 1 && shortName.length <= 12), "actionGroupShortName", "must be 1 to 12 characters", shortName);
     checkUnique(check, "alertEmails", emails.map((e) => e.toLowerCase()));
     checkUnique(check, "deployments", deployments.map((d) => d.name));
     for (const d of deployments) {
       if (d.autoscale) check.wholeNumber(`deployments.${d.name}.autoscale.maxInstances`, d.autoscale.maxInstances, 1, 50);
+      check.that(!d.throttlingAlert || props.onlineEndpointId !== undefined, `deployments.${d.name}.throttlingAlert`, "needs onlineEndpointId: the endpoint publishes the status codes", d.throttlingAlert);
     }
     check.throwIfInvalid();
     const tags = { ...props.tags };
@@ -200,8 +216,8 @@ export class Monitoring extends Construct {
           d.id, { window: "PT5M", frequency: "PT1M" },
           { metricNamespace: DEPLOYMENT_METRIC_NAMESPACE, metricName: "RequestLatency_P95", aggregation: "Average", operator: "GreaterThan", threshold: latencyP95Ms },
         ),
-        // 15 minutes, longer than autoscale needs to add an instance (5-minute window, 5-minute cooldown), so
-        // that the alert means "scaling is not keeping up", not "a burst is being absorbed".
+        // 15 minutes, so that the alert means "saturated for a while", not "a burst is being absorbed". A scale-out
+        // takes 12 to 18 minutes to serve, so during one this may fire; the capacity alert tells the two apart.
         alert(`cpu-${d.name}`, `${props.name}-${d.name}-cpu`,
           `Average CPU of ${d.name} above ${cpuPercent}% for 15 minutes. See docs/operations.md#alerts.`,
           d.id, { window: "PT15M", frequency: "PT5M" },
@@ -217,6 +233,28 @@ export class Monitoring extends Construct {
             `${d.name} has run at its autoscale maximum of ${d.autoscale.maxInstances} instances for 15 minutes. See docs/operations.md#alerts.`,
             d.autoscale.settingId, { window: "PT15M", frequency: "PT5M" },
             { metricNamespace: AUTOSCALE_METRIC_NAMESPACE, metricName: "ObservedCapacity", aggregation: "Average", operator: "GreaterThanOrEqual", threshold: d.autoscale.maxInstances },
+          ),
+        );
+      }
+      if (d.throttlingAlert && props.onlineEndpointId !== undefined) {
+        // RequestsPerMinute is an endpoint metric split by statusCode and deployment: 429 is the endpoint's rate or
+        // concurrency limit (max_concurrent_requests_per_instance is full), 503 an instance that cannot take more.
+        // 15 minutes, as long as a scale-out may take: sustained throttling means autoscale is not catching up.
+        alerts.push(
+          alert(`throttled-${d.name}`, `${props.name}-${d.name}-throttled`,
+            `${d.name} answered more than ${throttledPerMinute} requests per minute with 429 or 503 for 15 minutes. See docs/operations.md#alerts.`,
+            props.onlineEndpointId, { window: "PT15M", frequency: "PT5M" },
+            {
+              metricNamespace: ENDPOINT_METRIC_NAMESPACE,
+              metricName: "RequestsPerMinute",
+              aggregation: "Average",
+              operator: "GreaterThan",
+              threshold: throttledPerMinute,
+              dimension: [
+                { name: "statusCode", operator: "Include", values: ["429", "503"] },
+                { name: DEPLOYMENT_DIMENSION, operator: "Include", values: [d.name] },
+              ],
+            },
           ),
         );
       }

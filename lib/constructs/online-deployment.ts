@@ -134,6 +134,12 @@ export interface OnlineDeploymentProps {
    */
   readonly readinessProbe?: ProbeProps;
   /**
+   * Startup probe (2025-12-01): while it has not succeeded, liveness and readiness probes wait, so a model that takes
+   * minutes to load is not restarted by a liveness probe tuned for a running server.
+   * @default none (no startup probe)
+   */
+  readonly startupProbe?: ProbeProps;
+  /**
    * Environment variables of the scoring container.
    * @default {}
    */
@@ -195,8 +201,12 @@ export interface OnlineDeploymentProps {
  */
 export class OnlineDeployment extends Construct {
   readonly deployment: AzapiResource;
+  /** The endpoint the deployment serves behind, whose metrics (requests, latency) are split by deployment. */
+  readonly endpoint: OnlineEndpoint;
   readonly deploymentName: string;
   readonly instanceCount: number;
+  /** VM size of each instance, as given. */
+  readonly instanceType: string;
 
   constructor(scope: Construct, id: string, props: OnlineDeploymentProps) {
     super(scope, id);
@@ -206,7 +216,7 @@ export class OnlineDeployment extends Construct {
       .optionalWholeNumber("requestTimeoutMs", props.requestTimeoutMs, 1, 180000)
       .optionalWholeNumber("maxConcurrentRequestsPerInstance", props.maxConcurrentRequestsPerInstance, 1, 1000)
       .that(!props.code || props.environmentId !== undefined, "environmentId", "is required when code is given", undefined);
-    for (const [name, p] of [["livenessProbe", props.livenessProbe], ["readinessProbe", props.readinessProbe]] as const) {
+    for (const [name, p] of [["livenessProbe", props.livenessProbe], ["readinessProbe", props.readinessProbe], ["startupProbe", props.startupProbe]] as const) {
       check
         .optionalWholeNumber(`${name}.initialDelaySeconds`, p?.initialDelaySeconds, 0, 3600)
         .optionalWholeNumber(`${name}.periodSeconds`, p?.periodSeconds, 1, 3600)
@@ -233,7 +243,9 @@ export class OnlineDeployment extends Construct {
     // The rates the body carries: each collection's own, or the collector's copied into it.
     const rates = collector ? Object.values(collector.collections).map((c) => c.samplingRate ?? samplingRate) : [];
     this.deploymentName = props.name;
+    this.endpoint = props.endpoint;
     this.instanceCount = instanceCount;
+    this.instanceType = props.instanceType;
     // Data collection writes blobs as the endpoint's identity; its data role must be in force first.
     const collectionReady = collector ? [props.endpoint.dataCollectionAccess().wait] : [];
 
@@ -252,6 +264,7 @@ export class OnlineDeployment extends Construct {
         },
         livenessProbe: props.livenessProbe && probe(props.livenessProbe),
         readinessProbe: props.readinessProbe && probe(props.readinessProbe),
+        startupProbe: props.startupProbe && probe(props.startupProbe),
         environmentVariables: props.environmentVariables && { ...props.environmentVariables },
         appInsightsEnabled: props.appInsightsEnabled ?? true,
         ...(props.endpoint.workspace.hasManagedNetwork === false && {

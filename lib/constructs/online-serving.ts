@@ -31,6 +31,12 @@ export interface ServedDeploymentProps extends Omit<OnlineDeploymentProps, "endp
    * @default none (the instance count is fixed)
    */
   readonly autoscale?: Omit<DeploymentAutoscaleProps, "deployment" | "name" | "resourceGroupName" | "location" | "tags">;
+  /**
+   * Alert on sustained throttling (HTTP 429 and 503 for this deployment): worth it when it scales on requests or
+   * latency, which react to what users send.
+   * @default false
+   */
+  readonly throttlingAlert?: boolean;
 }
 
 /** Alerting of the endpoint's deployments. */
@@ -52,6 +58,11 @@ export interface OnlineServingMonitoringProps {
    * @default 90
    */
   readonly cpuPercent?: number;
+  /**
+   * Alert when a deployment with `throttlingAlert` answers more than this many requests a minute with 429 or 503.
+   * @default 10
+   */
+  readonly throttledRequestsPerMinute?: number;
 }
 
 /** Properties of {@link OnlineServing}. */
@@ -96,7 +107,7 @@ export class OnlineServing extends Construct {
 
     const monitored: MonitoredDeployment[] = [];
     const autoscaleSettings: DeploymentAutoscale[] = [];
-    this.deployments = deploymentProps.map(({ trafficPercent: _traffic, mirrorTrafficPercent: _mirror, autoscale, ...d }) => {
+    this.deployments = deploymentProps.map(({ trafficPercent: _traffic, mirrorTrafficPercent: _mirror, autoscale, throttlingAlert, ...d }) => {
       const deployment = new OnlineDeployment(this, `deployment-${d.name}`, {
         ...d,
         endpoint: this.endpoint,
@@ -124,6 +135,7 @@ export class OnlineServing extends Construct {
           setting && autoscale && autoscale.maxInstances > autoscale.minInstances
             ? { settingId: setting.setting.id, maxInstances: autoscale.maxInstances }
             : undefined,
+        throttlingAlert,
       });
       return deployment;
     });
@@ -147,6 +159,7 @@ export class OnlineServing extends Construct {
       actionGroupId: monitoring.actionGroupId,
       latencyP95Ms: monitoring.latencyP95Ms,
       cpuPercent: monitoring.cpuPercent,
+      throttledRequestsPerMinute: monitoring.throttledRequestsPerMinute,
       tags: operationsTags,
     });
   }

@@ -1,3 +1,5 @@
+import { familyKey } from "../config/instance-types";
+import { capacityTable, capacityUses, describeUse } from "./capacity";
 import type { RuleId } from "./rule-ids";
 import {
   ArmType,
@@ -22,8 +24,27 @@ export interface Observation {
   readonly detail: string;
 }
 
+/** What a few rules need besides the resources: facts of the environment that no resource carries. */
+export interface CheckContext {
+  /**
+   * Quota cores per VM family (config `quota`); a family summed over deployments and the cluster above it is an error.
+   * @default {} (no quota check)
+   */
+  readonly quota?: Readonly<Record<string, number>>;
+  /**
+   * Where each key of `quota` is written ("config/prod.yaml:42"), for the message.
+   * @default no place named
+   */
+  readonly quotaSources?: Readonly<Record<string, string>>;
+  /**
+   * Whether the environment is production-like: live deployments then need 3 instances, not 2.
+   * @default false
+   */
+  readonly productionLike?: boolean;
+}
+
 /** A rule's logic: the resources of one stack in, the offending ones out. Never flags on an UNKNOWN value. */
-export type Check = (resources: readonly ResourceView[]) => Observation[];
+export type Check = (resources: readonly ResourceView[], context?: CheckContext) => Observation[];
 
 const PRIVILEGED_ROLES = new Map<string, string>([
   ["owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"],
@@ -32,8 +53,9 @@ const PRIVILEGED_ROLES = new Map<string, string>([
   ["role based access control administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168"],
 ]);
 
-/** Instance count below which a live deployment is flagged. */
+/** Instance count below which a live deployment is flagged; Microsoft recommends 3 or more for production. */
 const MIN_LIVE_INSTANCES = 2;
+const MIN_LIVE_INSTANCES_PRODUCTION = 3;
 
 /** The check of every rule. */
 export const CHECKS: { readonly [id in RuleId]: Check } = {
@@ -49,7 +71,7 @@ export const CHECKS: { readonly [id in RuleId]: Check } = {
 
   "endpoint-identity": (resources) => withoutIdentity(azapiOfType(resources, ArmType.onlineEndpoint)),
 
-  "single-instance-live": singleInstanceLive,
+  "single-instance-live": (resources, context) => singleInstanceLive(resources, context?.productionLike ? MIN_LIVE_INSTANCES_PRODUCTION : MIN_LIVE_INSTANCES),
 
   "deployment-egress-public": (resources) => {
     // In a workspace with a managed virtual network the flag no longer applies (its outbound mode governs egress),
@@ -158,7 +180,34 @@ export const CHECKS: { readonly [id in RuleId]: Check } = {
       .filter((c) => managed.some((w) => refersTo(c.attrs["machine_learning_workspace_id"], w.address)))
       .flatMap((c) => notFalse(c, "node_public_ip_enabled", true));
   },
+
+  "quota-exceeded": quotaExceeded,
 };
+
+/**
+ * VM families whose cores at the most instances (the upgrade reserve included) exceed the quota the config gives
+ * for them. One finding per family, on the first deployment or cluster that draws on it.
+ */
+function quotaExceeded(resources: readonly ResourceView[], context: CheckContext = {}): Observation[] {
+  const quota = context.quota ?? {};
+  if (Object.keys(quota).length === 0) return [];
+  const located = capacityUses(resources);
+  const table = capacityTable(located.map((l) => l.use), quota);
+  return table.families
+    .filter((f) => f.quota !== undefined && f.cores.max > f.quota)
+    .map((f) => {
+      const users = located.filter((l) => l.use.family === f.family);
+      const key = Object.keys(quota).find((k) => familyKey(k) === familyKey(f.family));
+      const source = key !== undefined ? context.quotaSources?.[key] : undefined;
+      return {
+        resource: users[0]!.resource,
+        detail:
+          `${f.family} needs ${f.cores.max} cores at the most instances, above its quota of ${f.quota}` +
+          `${source !== undefined ? ` (quota.${key} at ${source})` : ""} ` +
+          `(${users.map((l) => describeUse(l.use)).join("; ")})`,
+      };
+    });
+}
 
 /** Workspaces (azurerm or azapi) with a managed virtual network: an isolation mode other than Disabled. */
 function managedNetworkWorkspaces(resources: readonly ResourceView[]): ResourceView[] {
@@ -237,7 +286,7 @@ function identityType(r: ResourceView): string | undefined | Unknown {
  * endpoint's own body. The instance floor is the minimum of any autoscale setting that targets the deployment,
  * else a TargetUtilization `minInstances`, else `sku.capacity` (ARM default 1).
  */
-function singleInstanceLive(resources: readonly ResourceView[]): Observation[] {
+function singleInstanceLive(resources: readonly ResourceView[], fewest: number): Observation[] {
   const endpoints = azapiOfType(resources, ArmType.onlineEndpoint);
   const endpointOf = (r: ResourceView): ResourceView | undefined => {
     const byId = endpoints.find((e) => refersTo(r.attrs["resource_id"], e.address));
@@ -262,8 +311,9 @@ function singleInstanceLive(resources: readonly ResourceView[]): Observation[] {
     const percent = Math.max(0, ...sources.map((s) => trafficFor(s.traffic, name)));
     if (percent <= 0) return [];
     const instances = instanceFloor(d, resources);
-    if (instances === UNKNOWN || instances >= MIN_LIVE_INSTANCES) return [];
-    return [{ resource: d, detail: `deployment "${name}" takes ${percent}% of live traffic on ${instances} instance${instances === 1 ? "" : "s"}` }];
+    if (instances === UNKNOWN || instances >= fewest) return [];
+    const production = fewest > MIN_LIVE_INSTANCES ? `, fewer than the ${fewest} a production-like environment needs` : "";
+    return [{ resource: d, detail: `deployment "${name}" takes ${percent}% of live traffic on ${instances} instance${instances === 1 ? "" : "s"}${production}` }];
   });
 }
 

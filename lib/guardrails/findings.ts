@@ -1,3 +1,4 @@
+import type { CapacityTable } from "./capacity";
 import type { RuleId } from "./rule-ids";
 import type { GuardrailSeverity } from "./rules";
 
@@ -33,6 +34,8 @@ export interface StackGuardrails {
   readonly configFile?: string;
   /** Sorted by construct path, then by rule order. */
   readonly findings: readonly GuardrailFinding[];
+  /** Quota cores per VM family; absent for stacks without online deployments or a cluster. */
+  readonly capacity?: CapacityTable;
   /** Waivers in effect for the stack, whether or not a finding used them. */
   readonly waivers: readonly GuardrailWaiver[];
   /** What the rules cannot see in this stack (resources it does not create), each said once; absent when none. */

@@ -1,5 +1,6 @@
 import { Annotations, TerraformStack, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
+import { capacityTable, capacityUses } from "./capacity";
 import { CHECKS } from "./checks";
 import type { GuardrailFinding, GuardrailWaiver, StackGuardrails } from "./findings";
 import type { RolloutWaiver } from "./guardrail-record";
@@ -26,6 +27,21 @@ export interface GuardrailAspectOptions {
    * @default none
    */
   readonly rolloutWaivers?: readonly RolloutWaiver[];
+  /**
+   * Quota cores per VM family, as the config's `quota` gives them (see the quota-exceeded rule).
+   * @default {} (the capacity table is information only)
+   */
+  readonly quota?: Readonly<Record<string, number>>;
+  /**
+   * Where each key of `quota` is written, e.g. "config/prod.yaml:42", named in quota-exceeded findings.
+   * @default findings name no place
+   */
+  readonly quotaSources?: Readonly<Record<string, string>>;
+  /**
+   * Whether the environment is production-like (live deployments need 3 instances, see single-instance-live).
+   * @default false
+   */
+  readonly productionLike?: boolean;
 }
 
 /**
@@ -54,10 +70,11 @@ export class GuardrailAspect implements IAspect {
     if (this.outcome) return this.outcome;
     const findings: GuardrailFinding[] = [];
     const resources = resourcesOf(this.stack);
+    const context = { quota: this.options.quota, quotaSources: this.options.quotaSources, productionLike: this.options.productionLike };
     for (const id of RULE_IDS) {
       const rule = GUARDRAIL_RULES[id];
       const waiver = this.waivers.find((w) => w.rule === id);
-      for (const { resource, detail } of CHECKS[id](resources)) {
+      for (const { resource, detail } of CHECKS[id](resources, context)) {
         const message = `${detail}. ${rule.why}`;
         findings.push({
           rule: id,
@@ -76,9 +93,11 @@ export class GuardrailAspect implements IAspect {
     }
     const order = (f: GuardrailFinding) => RULE_IDS.indexOf(f.rule);
     findings.sort((a, b) => (a.path === b.path ? order(a) - order(b) : a.path < b.path ? -1 : 1));
+    const uses = capacityUses(resources).map((l) => l.use);
     this.outcome = {
       stack: this.stack.node.id,
       ...(this.options.configFile !== undefined ? { configFile: this.options.configFile } : {}),
+      ...(uses.length > 0 ? { capacity: capacityTable(uses, this.options.quota) } : {}),
       findings,
       waivers: this.waivers.map((w) => ({ rule: w.rule, reason: w.reason })),
       ...(this.options.notChecked && this.options.notChecked.length > 0 ? { notChecked: [...this.options.notChecked] } : {}),

@@ -22,7 +22,8 @@ export interface GuardrailRecordProps {
 }
 
 /**
- * Writes a stack's guardrail findings and waivers to `cdk.tf.json["//"].metadata.guardrails`.
+ * Writes a stack's guardrail findings and waivers to `cdk.tf.json["//"].metadata.guardrails`, and its capacity
+ * table to `cdk.tf.json["//"].metadata.capacity`.
  *
  * cdktf deep-merges every element's `toMetadata()` into the stack metadata, so this element adds no Terraform
  * configuration, only `{ findings: [...], waivers: [...], notChecked?: [...] }` for reviewers and the plan-review tool.
@@ -37,11 +38,17 @@ export class GuardrailRecord extends TerraformElement {
     this.rolloutWaivers = props.rolloutWaivers ?? [];
   }
 
-  override toMetadata(): { guardrails: { findings: object[]; waivers: object[]; notChecked?: string[] }; rollout?: { waivers: object[] } } {
+  override toMetadata(): {
+    guardrails: { findings: object[]; waivers: object[]; notChecked?: string[] };
+    rollout?: { waivers: object[] };
+    capacity?: object;
+  } {
     const outcome = this.outcome();
     return {
       // Only when there are some, so that stacks without rollout waivers synthesize exactly as before.
       ...(this.rolloutWaivers.length > 0 ? { rollout: { waivers: this.rolloutWaivers.map((w) => ({ rule: w.rule, reason: w.reason })) } } : {}),
+      // The capacity table, for the plan review: what the review tool prints per environment.
+      ...(outcome.capacity ? { capacity: outcome.capacity } : {}),
       guardrails: {
         findings: outcome.findings.map((f) => ({
           rule: f.rule,

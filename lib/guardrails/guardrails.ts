@@ -1,6 +1,7 @@
 import { Aspects, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { isBlocking, type GuardrailFinding, type GuardrailReport, type GuardrailWaiver, type StackGuardrails } from "./findings";
+import { formatCapacityTable } from "./capacity";
 import { GuardrailAspect, waiverHint, type GuardrailAspectOptions } from "./guardrail-aspect";
 import { GuardrailRecord } from "./guardrail-record";
 import { RULE_IDS, type RuleId } from "./rule-ids";
@@ -126,4 +127,16 @@ function byRule(findings: readonly GuardrailFinding[]): Map<RuleId, GuardrailFin
 function detailOf(finding: GuardrailFinding): string {
   const why = `. ${GUARDRAIL_RULES[finding.rule].why}`;
   return finding.message.endsWith(why) ? finding.message.slice(0, -why.length) : finding.message;
+}
+
+/**
+ * The capacity table of every stack that has one, as terminal text: quota cores per VM family at the fewest, the
+ * starting and the most instances. Information, not a warning: going over a configured quota is the quota-exceeded
+ * rule's error.
+ */
+export function formatCapacityReport(report: GuardrailReport): string {
+  return report.stacks
+    .filter((s) => s.capacity !== undefined)
+    .map((s) => formatCapacityTable(s.stack, s.capacity!, s.configFile))
+    .join("\n");
 }

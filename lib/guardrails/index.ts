@@ -1,3 +1,4 @@
+export * from "./capacity";
 export * from "./findings";
 export * from "./guardrail-aspect";
 export * from "./guardrail-record";

@@ -26,6 +26,7 @@ export const RULE_IDS = [
   "registry-private-sku",
   "private-target-public",
   "compute-node-public-ip",
+  "quota-exceeded",
 ] as const;
 
 /** One guardrail rule id. */
@@ -41,6 +42,9 @@ export const CONFIG_WARNING_IDS = [
   "collector-without-scoring-script",
   "model-many-files",
   "egress-legacy-isolation",
+  "gpu-image-without-cuda",
+  "load-over-capacity",
+  "load-over-endpoint-limit",
 ] as const;
 
 /** One config warning id. */

@@ -52,11 +52,15 @@ export const GUARDRAIL_RULES: { readonly [id in RuleId]: GuardrailRule } = {
   "single-instance-live": {
     id: "single-instance-live",
     severity: "warning",
-    description: "Online deployments that take live traffic should run at least 2 instances.",
+    description:
+      "Online deployments that take live traffic should run at least 2 instances, and at least 3 in a production-like " +
+      "environment (named prod, prd, production or live, optionally followed by more letters or digits).",
     why:
       "One instance is a single point of failure: a node fault, an OS upgrade or a restart takes that deployment's share " +
-      "of traffic down. Azure recommends at least 3 instances for high availability.",
-    fix: "Set instance_count (or autoscale.min_instances) to 3 or more for each deployment whose traffic is above 0.",
+      "of traffic down, and a new instance takes 12 to 18 minutes to serve. Microsoft recommends at least 3 instances for production.",
+    fix:
+      "Set instance_count (or autoscale.min_instances, and every schedule's min_instances) to 3 or more for each deployment " +
+      "whose traffic is above 0.",
   },
   "deployment-egress-public": {
     id: "deployment-egress-public",
@@ -210,5 +214,18 @@ export const GUARDRAIL_RULES: { readonly [id in RuleId]: GuardrailRule } = {
       "Nodes with public IPs take inbound traffic from the internet beside the managed network, which defeats the " +
       "network isolation the workspace was given.",
     fix: "Set node_public_ip_enabled = false on the cluster (network.isolation: private does); it replaces the cluster.",
+  },
+  "quota-exceeded": {
+    id: "quota-exceeded",
+    severity: "error",
+    description:
+      "The cores an environment can reach per VM family (online deployments at their most instances with Azure ML's 20 % " +
+      "upgrade reserve, plus the compute cluster at max_nodes) must fit the quota the config gives for that family.",
+    why:
+      "Azure refuses a deployment or a scale-out that would pass the family's quota (OutOfQuota), and autoscale then stops " +
+      "at a ceiling below max_instances without saying so, at the peak it was meant for. GPU families start at 0 cores.",
+    fix:
+      "Lower autoscale.max_instances (or a schedule's) or compute.max_nodes, pick a size of a family with quota, or request " +
+      "more quota (az vm list-usage shows it) and raise quota.<family> to match.",
   },
 };

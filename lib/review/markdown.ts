@@ -5,7 +5,7 @@ import { OutputEntry, ResourceEntry, StackPlan, summaryLine } from "./plan";
 import { refusal, type RolloutFinding } from "./rollout";
 import { isPlainObject, Masked, SecretSet } from "./sensitive";
 import { StatefulKind } from "./stateful";
-import { constructPathOf, GuardrailFinding, Guardrails, SynthStack } from "./synth";
+import { Capacity, constructPathOf, GuardrailFinding, Guardrails, SynthStack } from "./synth";
 
 /** Hidden first line that CI searches for to update one PR comment in place. */
 export const MARKER = "<!-- plan-review -->";
@@ -334,6 +334,35 @@ function renderStack(plan: StackPlan, options: PlanReviewOptions, detail: Detail
   }
 
   if (synth) lines.push(...renderGuardrails(synth.guardrails));
+  if (synth?.capacity) lines.push(...renderCapacity(synth.capacity));
+  return lines;
+}
+
+/**
+ * The capacity table of one stack: quota cores per VM family at the fewest, starting and most instances, online
+ * deployments with Azure ML's 20 % upgrade reserve (ceil(1.2 × N) × vCPUs) and the cluster's nodes, summed.
+ */
+export function renderCapacity(capacity: Capacity): string[] {
+  const lines = [
+    "#### Capacity (quota cores per VM family)",
+    "",
+    "| VM family | Cores at min | At start | At max | Quota | Used by |",
+    "| --- | ---: | ---: | ---: | --- | --- |",
+  ];
+  for (const f of capacity.families) {
+    const quota = f.quota === undefined ? "-" : f.cores.max > f.quota ? `**${f.quota}: exceeded**` : String(f.quota);
+    lines.push(`| ${code(f.family)} | ${f.cores.min} | ${f.cores.start} | ${f.cores.max} | ${quota} | ${f.usedBy.map(code).join(", ")} |`);
+  }
+  lines.push("");
+  for (const u of capacity.uses) {
+    const range = u.instances.min === u.instances.max ? `${u.instances.max}` : `${u.instances.min}..${u.instances.max} (start ${u.instances.start})`;
+    const reserve = u.upgradeReserve && u.kind === "online-deployment" && u.vCpus !== undefined && u.cores !== undefined
+      ? `, ceil(1.2 × ${u.instances.max}) = ${u.cores.max / u.vCpus} with the upgrade reserve`
+      : "";
+    const cores = u.cores === undefined ? " (size unknown to the review: not counted)" : ` → ${u.cores.max} cores at most`;
+    lines.push(`- ${code(u.name)}: ${range} × ${code(u.vmSize)}${u.vCpus !== undefined ? ` (${u.vCpus} vCPUs)` : ""}${reserve}${cores}`);
+  }
+  lines.push("");
   return lines;
 }
 

@@ -33,6 +33,33 @@ const guardrailsSchema = z.object({
   waivers: z.array(z.object({ rule: z.string(), reason: z.string() })).default([]),
 });
 
+const rangeSchema = z.object({ min: z.number(), start: z.number(), max: z.number() });
+
+/**
+ * The capacity table the stack records at `cdk.tf.json["//"].metadata.capacity`: quota cores per VM family at the
+ * fewest, starting and most instances (online deployments with the 20 % upgrade reserve), and who draws on them.
+ */
+const capacitySchema = z.object({
+  families: z.array(z.object({ family: z.string(), cores: rangeSchema, quota: z.number().optional(), usedBy: z.array(z.string()) })),
+  uses: z
+    .array(
+      z.object({
+        kind: z.string(),
+        name: z.string(),
+        vmSize: z.string(),
+        family: z.string().optional(),
+        vCpus: z.number().optional(),
+        upgradeReserve: z.boolean(),
+        instances: rangeSchema,
+        cores: rangeSchema.optional(),
+      }),
+    )
+    .default([]),
+});
+
+/** A stack's capacity table. */
+export type Capacity = z.infer<typeof capacitySchema>;
+
 /** The stack-level guardrail record cdktf writes to `cdk.tf.json["//"].metadata.guardrails`. */
 export type Guardrails = z.infer<typeof guardrailsSchema>;
 /** One guardrail finding. */
@@ -51,6 +78,8 @@ export interface SynthStack {
   readonly guardrails?: Guardrails;
   /** Waivers of rollout rules from the environment's config (`//.metadata.rollout.waivers`); empty when none. */
   readonly rolloutWaivers: readonly RolloutWaiverRecord[];
+  /** The capacity table, for stacks with online deployments or a compute cluster. */
+  readonly capacity?: Capacity;
 }
 
 const rolloutSchema = z.object({ waivers: z.array(z.object({ rule: z.string(), reason: z.string() })).default([]) });
@@ -130,6 +159,17 @@ export function parseSynthStack(name: string, json: unknown, file: string): Synt
     rolloutWaivers = parsed.data.waivers;
   }
 
+  const rawCapacity = metadataOf(json["//"])?.["capacity"];
+  let capacity: Capacity | undefined;
+  if (rawCapacity !== undefined) {
+    const parsed = capacitySchema.safeParse(rawCapacity);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ReviewInputError(file, `malformed capacity record at //.metadata.capacity.${issue.path.map(String).join(".")}: ${issue.message}`);
+    }
+    capacity = parsed.data;
+  }
+
   return {
     name,
     file,
@@ -139,6 +179,7 @@ export function parseSynthStack(name: string, json: unknown, file: string): Synt
     moved,
     settings,
     ...(guardrails !== undefined ? { guardrails } : {}),
+    ...(capacity !== undefined ? { capacity } : {}),
   };
 }
 

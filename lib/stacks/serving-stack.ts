@@ -30,6 +30,7 @@ import { OnlineDeployment, type DataCollectionProps } from "../constructs/online
 import { OnlineServing, SINGLE_FORM_ID } from "../constructs/online-serving";
 import type { ServingWorkspace } from "../constructs/serving-workspace";
 import { applyGuardrails, type GuardrailWaiver } from "../guardrails";
+import { autoscaleProps, capacityGuardrailOptions, scalesOnRequests } from "./autoscale-props";
 import { isGuardrailRule, isRolloutWaiver } from "../guardrails/rule-ids";
 
 /** The stack name of an environment: `serving-<env>`. */
@@ -95,6 +96,7 @@ export class ServingStack extends TerraformStack {
     applyGuardrails(this, guardrailWaivers(config.waivers), {
       configFile: environment.file,
       rolloutWaivers: config.waivers.filter(isRolloutWaiver),
+      ...capacityGuardrailOptions(environment),
       // The rules see what this stack creates; an existing workspace's own settings are its owner's.
       notChecked:
         config.workspace.existing_id === undefined
@@ -258,6 +260,7 @@ export class ServingStack extends TerraformStack {
         actionGroupId: this.monitoring.actionGroup?.id,
         latencyP95Ms: config.monitoring.alerts.latency_p95_ms,
         cpuPercent: config.monitoring.alerts.cpu_percent,
+        throttledRequestsPerMinute: config.monitoring.alerts.throttled_requests_per_minute,
       },
       deployments: endpointConfig.deployments.map((d) => ({
         name: d.name,
@@ -270,6 +273,7 @@ export class ServingStack extends TerraformStack {
         maxConcurrentRequestsPerInstance: d.request_settings?.max_concurrent_requests_per_instance,
         livenessProbe: d.liveness_probe && probeProps(d.liveness_probe),
         readinessProbe: d.readiness_probe && probeProps(d.readiness_probe),
+        startupProbe: d.startup_probe && probeProps(d.startup_probe),
         environmentVariables: d.environment_variables,
         appInsightsEnabled: d.app_insights,
         egressPublicNetworkAccess: d.egress_public_network_access,
@@ -280,13 +284,8 @@ export class ServingStack extends TerraformStack {
           rollingRate: d.data_collector.rolling_rate,
           captureHeaders: d.data_collector.request_logging?.capture_headers,
         },
-        autoscale: d.autoscale && {
-          minInstances: d.autoscale.min_instances,
-          maxInstances: d.autoscale.max_instances,
-          scaleOutCpuPercent: d.autoscale.scale_out_cpu_percent,
-          scaleInCpuPercent: d.autoscale.scale_in_cpu_percent,
-          cooldownMinutes: d.autoscale.cooldown_minutes,
-        },
+        autoscale: d.autoscale && autoscaleProps(d.autoscale),
+        throttlingAlert: scalesOnRequests(d),
         description: d.description,
         tags: { ...endpointTags, ...d.tags },
       })),
