@@ -462,6 +462,12 @@ function findingText(w: RolloutFinding): string {
       const shares = [w.trafficPercent > 0 ? `${w.trafficPercent}% of live traffic` : "", w.mirrorTrafficPercent > 0 ? `${w.mirrorTrafficPercent}% mirror traffic` : ""];
       return `**Live deployment removed**: ${code(w.deployment)} still takes ${shares.filter(Boolean).join(" and ")} in the base.${why}`;
     }
+    case "endpoint-removed":
+      return (
+        `**Online endpoint removed**: ${code(w.endpoint)} goes with its deployments, which take ` +
+        `${w.traffic.map((t) => `${code(t.deployment)} ${t.percent}%`).join(", ")} of its live traffic in the base. A normal endpoint delete, ` +
+        "which Azure accepts; its scoring URI stops answering once it is applied, so move its callers first."
+      );
     case "immutable-version-changed":
       return (
         `**Changed under the same version**: ${esc(w.asset)} ${code(w.name)} version ${code(w.version)}: ${w.changes.slice(0, 3).map(changeText).join(", ")}` +

@@ -43,6 +43,17 @@ export interface LiveDeploymentRemoved extends Located {
   readonly mirrorTrafficPercent: number;
 }
 
+/**
+ * An online endpoint that head removes, deployments and all, while base still routes traffic to it: a normal
+ * endpoint delete, which Azure accepts (the endpoint goes with its deployments), but its scoring URI stops answering.
+ */
+export interface EndpointRemoved extends Located {
+  readonly kind: "endpoint-removed";
+  readonly endpoint: string;
+  /** Its deployments and their live traffic in the base, in name order. */
+  readonly traffic: readonly { readonly deployment: string; readonly percent: number }[];
+}
+
 /** A model, environment or code version whose definition changes while its version stays: Azure refuses it. */
 export interface ImmutableVersionChanged extends Located {
   readonly kind: "immutable-version-changed";
@@ -101,6 +112,7 @@ export interface InstanceTypeChanged extends Located {
 
 export type RolloutWarning =
   | LiveDeploymentRemoved
+  | EndpointRemoved
   | ImmutableVersionChanged
   | BatchDefaultRemoved
   | NetworkIsolationChanged
@@ -206,6 +218,23 @@ function liveDeploymentsRemoved(name: string, base: SynthStack, head: SynthStack
         mirrorTrafficPercent,
       });
     }
+  }
+  return out;
+}
+
+function endpointsRemoved(name: string, base: SynthStack, head: SynthStack): EndpointRemoved[] {
+  const kept = new Set(azapiResources(head, ENDPOINT).map(azureIdentity));
+  const out: EndpointRemoved[] = [];
+  for (const e of azapiResources(base, ENDPOINT)) {
+    if (kept.has(azureIdentity(e))) continue;
+    const traffic = Object.entries(sharesOf(base, `\${${e.address}.id}`, "traffic"))
+      .filter((entry): entry is [string, number] => typeof entry[1] === "number" && entry[1] > 0)
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([deployment, percent]) => ({ deployment, percent }));
+    if (traffic.length === 0) continue;
+    const endpoint = str(e.config["name"]) ?? "?";
+    const listed = e.constructPath !== undefined && /\/endpoint-[^/]+\/endpoint\//.test(e.constructPath);
+    out.push({ kind: "endpoint-removed", ...where(name, e), field: listed ? `endpoints[name=${endpoint}]` : "endpoint", endpoint, traffic });
   }
   return out;
 }
@@ -358,6 +387,7 @@ export function rolloutWarnings(base: ReadonlyMap<string, SynthStack>, head: Rea
   const pairs = names.map((n) => [n, base.get(n)!, head.get(n)!] as const);
   return [
     ...pairs.flatMap(([n, b, h]) => liveDeploymentsRemoved(n, b, h)),
+    ...pairs.flatMap(([n, b, h]) => endpointsRemoved(n, b, h)),
     ...pairs.flatMap(([n, b, h]) => immutableVersionsChanged(n, b, h)),
     ...pairs.flatMap(([n, b, h]) => batchDefaultsRemoved(n, b, h)),
     ...pairs.flatMap(([n, b, h]) => networkChanges(n, b, h)),
