@@ -181,9 +181,9 @@ describe("rollout warnings of folders built at test time", () => {
     expect(between(base, head)).toEqual(["live-deployment-removed: blue"]);
   });
 
-  it("removing the whole endpoint with its deployments is not a traffic split problem", () => {
+  it("removing the whole endpoint with its deployments is no blocked deployment removal, but a warning about the endpoint", () => {
     const base = { resource: { azapi_resource: { endpoint, blue: deployment("blue") }, azapi_update_resource: { t: traffic({ blue: 100 }) } } };
-    expect(between(base, { resource: { azurerm_resource_group: { rg: { name: "rg", location: "westeurope" } } } })).toEqual([]);
+    expect(between(base, { resource: { azurerm_resource_group: { rg: { name: "rg", location: "westeurope" } } } })).toEqual(["endpoint-removed: azapi_resource.endpoint endpoint"]);
   });
 
   it("asset versions: a new version, or a change Azure allows (isArchived, description, tags), is no warning", () => {

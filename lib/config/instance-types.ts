@@ -1,3 +1,5 @@
+import { editDistance } from "./issues";
+
 /**
  * VM sizes as data: what a managed online deployment may run on, which quota family it draws from, and how many
  * cores, how much memory and how many GPUs one instance has.
@@ -181,16 +183,4 @@ export function closestName(name: string, candidates: readonly string[]): string
     }
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

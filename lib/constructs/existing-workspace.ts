@@ -100,24 +100,12 @@ export class ExistingWorkspace extends ServingWorkspace {
     });
   }
 
-  get storageAccountId(): string {
-    return this.storageAccount.id;
-  }
-
-  get storageAccountName(): string {
-    return this.storageAccount.name;
-  }
-
-  get primaryBlobEndpoint(): string {
-    return this.storageAccount.primaryBlobEndpoint;
-  }
-
   get containerRegistryId(): string {
     return this.workspace.outputValue(["properties", "containerRegistry"]);
   }
 
-  get defaultContainerName(): string {
-    return `azureml-blobstore-${this.workspace.outputValue(["properties", "workspaceId"])}`;
+  protected get workspaceGuid(): string {
+    return this.workspace.outputValue(["properties", "workspaceId"]);
   }
 
   /** The Log Analytics workspace behind the workspace's (workspace-based) Application Insights. */

@@ -379,24 +379,12 @@ export class MlWorkspace extends ServingWorkspace {
     return this.workspace.id;
   }
 
-  get storageAccountId(): string {
-    return this.storageAccount.id;
-  }
-
-  get storageAccountName(): string {
-    return this.storageAccount.name;
-  }
-
-  get primaryBlobEndpoint(): string {
-    return this.storageAccount.primaryBlobEndpoint;
-  }
-
   get containerRegistryId(): string {
     return this.containerRegistry.id;
   }
 
-  get defaultContainerName(): string {
-    return `azureml-blobstore-${this.workspace.outputValue(["properties", "workspaceId"])}`;
+  protected get workspaceGuid(): string {
+    return this.workspace.outputValue(["properties", "workspaceId"]);
   }
 
   get hasManagedNetwork(): boolean {

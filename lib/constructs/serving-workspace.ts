@@ -14,19 +14,12 @@ import { grantRole, type Principal } from "./principal";
 export abstract class ServingWorkspace extends Construct {
   /** ARM id of the workspace. */
   abstract readonly workspaceId: string;
-  /** ARM id of the workspace's default storage account. */
-  abstract readonly storageAccountId: string;
-  /** Name of that storage account, as blob uploads address it. */
-  abstract readonly storageAccountName: string;
-  /** Its blob endpoint, `https://<account>.blob.core.windows.net/`. */
-  abstract readonly primaryBlobEndpoint: string;
+  /** The workspace's default storage account, created here or read. */
+  abstract readonly storageAccount: { readonly id: string; readonly name: string; readonly primaryBlobEndpoint: string };
   /** ARM id of the workspace's container registry. */
   abstract readonly containerRegistryId: string;
-  /**
-   * Name of the blob container behind the workspace's default datastore (`workspaceblobstore`), which Azure ML
-   * creates with the workspace: `azureml-blobstore-<the workspace's immutable GUID>`. Known after apply (or read).
-   */
-  abstract readonly defaultContainerName: string;
+  /** The workspace's immutable GUID (`properties.workspaceId`), known after apply (or read). */
+  protected abstract readonly workspaceGuid: string;
   /**
    * What must be applied before anything uses the workspace's datastores or storage (asset versions, uploads,
    * deployments, batch endpoints).
@@ -41,6 +34,29 @@ export abstract class ServingWorkspace extends Construct {
   abstract readonly hasManagedNetwork: boolean | undefined;
   /** The name of the compute cluster that builds environment images, when this stack makes the registry private. */
   abstract readonly imageBuildComputeName?: string;
+
+  /** ARM id of the workspace's default storage account. */
+  get storageAccountId(): string {
+    return this.storageAccount.id;
+  }
+
+  /** Name of that storage account, as blob uploads address it. */
+  get storageAccountName(): string {
+    return this.storageAccount.name;
+  }
+
+  /** Its blob endpoint, `https://<account>.blob.core.windows.net/`. */
+  get primaryBlobEndpoint(): string {
+    return this.storageAccount.primaryBlobEndpoint;
+  }
+
+  /**
+   * Name of the blob container behind the workspace's default datastore (`workspaceblobstore`), which Azure ML
+   * creates with the workspace: `azureml-blobstore-<the workspace's immutable GUID>`.
+   */
+  get defaultContainerName(): string {
+    return `azureml-blobstore-${this.workspaceGuid}`;
+  }
 
   /** ARM id of {@link defaultContainerName}, the narrowest scope a role for the default datastore's blobs can have. */
   get defaultContainerId(): string {

@@ -137,38 +137,10 @@ export function parseSynthStack(name: string, json: unknown, file: string): Synt
   const settings: Record<string, unknown> = {};
   for (const key of Object.keys(json).sort(compareText)) if (!RESOURCE_BLOCKS.has(key)) settings[key] = json[key];
 
-  const rawGuardrails = metadataOf(json["//"])?.["guardrails"];
-  let guardrails: Guardrails | undefined;
-  if (rawGuardrails !== undefined) {
-    const parsed = guardrailsSchema.safeParse(rawGuardrails);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ReviewInputError(file, `malformed guardrails record at //.metadata.guardrails.${issue.path.map(String).join(".")}: ${issue.message}`);
-    }
-    guardrails = parsed.data;
-  }
-
-  const rawRollout = metadataOf(json["//"])?.["rollout"];
-  let rolloutWaivers: RolloutWaiverRecord[] = [];
-  if (rawRollout !== undefined) {
-    const parsed = rolloutSchema.safeParse(rawRollout);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ReviewInputError(file, `malformed rollout record at //.metadata.rollout.${issue.path.map(String).join(".")}: ${issue.message}`);
-    }
-    rolloutWaivers = parsed.data.waivers;
-  }
-
-  const rawCapacity = metadataOf(json["//"])?.["capacity"];
-  let capacity: Capacity | undefined;
-  if (rawCapacity !== undefined) {
-    const parsed = capacitySchema.safeParse(rawCapacity);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ReviewInputError(file, `malformed capacity record at //.metadata.capacity.${issue.path.map(String).join(".")}: ${issue.message}`);
-    }
-    capacity = parsed.data;
-  }
+  const metadata = metadataOf(json["//"]);
+  const guardrails = metadataRecord(metadata, "guardrails", guardrailsSchema, file);
+  const rolloutWaivers = metadataRecord(metadata, "rollout", rolloutSchema, file)?.waivers ?? [];
+  const capacity = metadataRecord(metadata, "capacity", capacitySchema, file);
 
   return {
     name,
@@ -181,6 +153,21 @@ export function parseSynthStack(name: string, json: unknown, file: string): Synt
     ...(guardrails !== undefined ? { guardrails } : {}),
     ...(capacity !== undefined ? { capacity } : {}),
   };
+}
+
+/**
+ * One record of the stack's `//` metadata, checked against its schema; undefined when the stack has none.
+ * @throws ReviewInputError naming the first field of a malformed record
+ */
+function metadataRecord<T>(metadata: Record<string, unknown> | undefined, key: string, schema: z.ZodType<T>, file: string): T | undefined {
+  const raw = metadata?.[key];
+  if (raw === undefined) return undefined;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ReviewInputError(file, `malformed ${key} record at //.metadata.${key}.${issue.path.map(String).join(".")}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 function metadataOf(comment: unknown): Record<string, unknown> | undefined {
