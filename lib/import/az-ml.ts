@@ -207,6 +207,10 @@ function isLocal(path: string): boolean {
 
 /** A floating reference (`azureml:<name>@latest`) in a string, refused. */
 function checkPinned(ctx: MapContext, value: string, at: readonly PropertyKey[]): boolean {
+  if (/\/labels\/[^/]+$/i.test(value)) {
+    ctx.problems.add(ctx.f, at, "must pin a version: an id ending in /labels/<label> is resolved when az ml deploys; end it in /versions/<version>", value);
+    return false;
+  }
   const label = /^azureml:([^:@/]+)@(.*)$/.exec(value);
   if (!label) return true;
   ctx.problems.add(
@@ -544,6 +548,10 @@ export function importAzMl(options: ImportOptions): ImportResult {
           : "is required: the deployment attaches to its endpoint by it",
         endpointName,
       );
+      // Still mapped, so that every problem of the file is reported in one go.
+      const ctx = context(f);
+      if (f.kind === "online-deployment") mapOnlineDeployment(ctx, String(endpointName ?? "endpoint"));
+      else mapBatchDeployment(ctx, String(endpointName ?? "endpoint"), clusterName);
       continue;
     }
     const name = String(target.config.name);
