@@ -26,10 +26,13 @@ const KEYS: Readonly<Record<string, string>> = {
 
 /** Keys whose az ml meaning depends on where they are. */
 function contextualHint(key: string, path: readonly PropertyKey[]): string | undefined {
-  if (key === "compute" && path.includes("batch")) {
+  // A deployment itself: [..., "deployments", <index>].
+  const deployment = path.length >= 2 && path[path.length - 2] === "deployments" && typeof path[path.length - 1] === "number";
+  if (!deployment) return undefined;
+  if (key === "compute" && path[0] === "batch") {
     return "az ml's batch deployment compute is not needed here: batch deployments run on the environment's cluster, compute.name";
   }
-  if (key === "type" && path.includes("deployments")) {
+  if (key === "type") {
     return "az ml's deployment type is not needed here: online deployments are managed, batch deployments deploy a model";
   }
   return undefined;
