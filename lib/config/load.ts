@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Documen
 import { readLocalContent, type CodeBundle, type LocalContent } from "./code-bundle";
 import { checkDeployOrder } from "./deploy-order";
 import { ConfigError, fieldPath, type ConfigProblem, type ConfigWarning } from "./errors";
+import { azMlKeyHint, azMlValueHint } from "./az-ml-spellings";
 import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
 import { checkEnvironment, isLocalPath, type Report, type Warn } from "./rules";
 import { configSchema, ENV_NAME_PATTERN, type ServingConfig } from "./schema";
@@ -43,6 +44,11 @@ export interface LoadOptions {
    * @default process.cwd()
    */
   readonly projectRoot?: string;
+  /**
+   * Text to read instead of a file's content, by absolute path: how `npm run import` checks a file before writing it.
+   * @default every file read from disk
+   */
+  readonly contents?: ReadonlyMap<string, string>;
 }
 
 /** The folder named by `SERVING_CONFIG_DIR`, or `config/`, resolved against the project root. */
@@ -87,7 +93,7 @@ export function loadEnvironments(options: LoadOptions = {}): LoadedEnvironment[]
   const loaded: LoadedEnvironment[] = [];
   for (const fileName of yamlFiles) {
     const path = join(dir, fileName);
-    const result = loadFile(path, shown(path), localContent);
+    const result = loadFile(path, shown(path), localContent, options.contents?.get(path));
     problems.push(...result.problems);
     if (result.environment) loaded.push(result.environment);
   }
@@ -101,7 +107,7 @@ interface FileResult {
   readonly environment?: LoadedEnvironment;
 }
 
-function loadFile(path: string, file: string, localContent: (path: string) => LocalContent): FileResult {
+function loadFile(path: string, file: string, localContent: (path: string) => LocalContent, text?: string): FileResult {
   const problems: ConfigProblem[] = [];
   const env = basename(path, ".yaml");
   if (!ENV_NAME_PATTERN.test(env)) {
@@ -115,7 +121,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text ?? readFileSync(path, "utf8"), { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const line = lineCounter.linePos(error.pos[0]).line;
@@ -148,10 +154,13 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
       if (issue.code === "unrecognized_keys") {
         const allowed = allowedKeys(configSchema, issue.path);
         for (const key of issue.keys) {
+          const azMl = azMlKeyHint(key, issue.path);
           const hint = closestKey(key, allowed);
           report(
             [...issue.path, key],
-            `is not a known key${hint ? `; did you mean ${hint}?` : allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : ""}`,
+            azMl !== undefined
+              ? `is not a known key; ${azMl}`
+              : `is not a known key${hint ? `; did you mean ${hint}?` : allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : ""}`,
           );
         }
       } else if (
@@ -161,7 +170,8 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
         // A missing field, or a rule about a field that names no value (see checkNetwork and the model rules).
         report(issue.path, ruleOf(issue));
       } else {
-        report(issue.path, ruleOf(issue), issue.input);
+        const azMl = azMlValueHint(issue.path, issue.input);
+        report(issue.path, azMl ?? ruleOf(issue), issue.input);
       }
     }
     return { problems };
