@@ -45,15 +45,15 @@ export function servingStackName(env: string): string {
  */
 export class ServingStack extends TerraformStack {
   /** The workspace and its dependencies, when the environment creates them. */
-  ml?: MlWorkspace;
+  readonly ml?: MlWorkspace;
   /** The workspace the environment deploys into, when it exists already (`workspace.existing_id`). */
   readonly existingWorkspace?: ExistingWorkspace;
   /** The AmlCompute cluster, unless there is none or it exists already. */
   readonly compute?: ComputeCluster;
   /** The resource group, when the environment creates its workspace. */
-  resourceGroup?: ResourceGroup;
+  readonly resourceGroup?: ResourceGroup;
   /** The client subnet and private DNS zones; only in a private environment. */
-  clientNetwork?: ClientNetwork;
+  readonly clientNetwork?: ClientNetwork;
   readonly assets?: ModelAssets;
   /** Each online endpoint with its deployments, autoscale, traffic and alerts, in config order. */
   readonly onlineEndpoints: readonly OnlineServing[];
@@ -108,7 +108,7 @@ export class ServingStack extends TerraformStack {
 
     const existingId = config.workspace.existing_id;
     if (existingId === undefined) {
-      this.createdWorkspace(config, names, client, tags);
+      ({ resourceGroup: this.resourceGroup, clientNetwork: this.clientNetwork, ml: this.ml } = this.createdWorkspace(config, names, client, tags));
     } else {
       // Deploying into a workspace that exists: nothing of it is created, and what is needed of it is read.
       this.existingWorkspace = new ExistingWorkspace(this, "ml", { workspaceId: existingId, location: config.location });
@@ -200,24 +200,30 @@ export class ServingStack extends TerraformStack {
   }
 
   /** The resource group, client network and workspace with its dependencies, for an environment that creates them. */
-  private createdWorkspace(config: ServingConfig, names: ResourceNames, client: DataAzurermClientConfig, tags: Record<string, string>): void {
-    this.resourceGroup = new ResourceGroup(this, "resource-group", {
+  private createdWorkspace(
+    config: ServingConfig,
+    names: ResourceNames,
+    client: DataAzurermClientConfig,
+    tags: Record<string, string>,
+  ): { resourceGroup: ResourceGroup; clientNetwork?: ClientNetwork; ml: MlWorkspace } {
+    const resourceGroup = new ResourceGroup(this, "resource-group", {
       name: names.resourceGroup,
       location: config.location,
       tags,
     });
-    if (config.network.isolation === "private") {
-      this.clientNetwork = new ClientNetwork(this, "client-network", {
-        resourceGroupName: this.resourceGroup.name,
-        location: config.location,
-        subnet: clientSubnet(config.network),
-        virtualNetworkName: names.virtualNetwork,
-        tags,
-      });
-    }
-    this.ml = new MlWorkspace(this, "ml", {
-      resourceGroupName: this.resourceGroup.name,
-      resourceGroupId: this.resourceGroup.id,
+    const clientNetwork =
+      config.network.isolation === "private"
+        ? new ClientNetwork(this, "client-network", {
+            resourceGroupName: resourceGroup.name,
+            location: config.location,
+            subnet: clientSubnet(config.network),
+            virtualNetworkName: names.virtualNetwork,
+            tags,
+          })
+        : undefined;
+    const ml = new MlWorkspace(this, "ml", {
+      resourceGroupName: resourceGroup.name,
+      resourceGroupId: resourceGroup.id,
       location: config.location,
       tenantId: client.tenantId,
       names,
@@ -226,9 +232,10 @@ export class ServingStack extends TerraformStack {
       storageSharedKeyAccess: config.workspace.storage_shared_key_access,
       preventDestroy: config.workspace.prevent_destroy,
       logRetentionDays: config.monitoring.log_retention_days,
-      network: this.clientNetwork && workspaceNetwork(config, this.clientNetwork),
+      network: clientNetwork && workspaceNetwork(config, clientNetwork),
       tags,
     });
+    return { resourceGroup, clientNetwork, ml };
   }
 
   /**
