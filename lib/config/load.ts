@@ -5,8 +5,9 @@ import { readLocalContent, type CodeBundle, type LocalContent } from "./code-bun
 import { checkDeployOrder } from "./deploy-order";
 import { ConfigError, fieldPath, type ConfigProblem, type ConfigWarning } from "./errors";
 import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
-import { checkEnvironment, isLocalPath, type Report, type Warn } from "./rules";
-import { configSchema, ENV_NAME_PATTERN, type ServingConfig } from "./schema";
+import type * as z from "zod";
+import { checkEnvironment, checkSection, isLocalPath, type Report, type RuleContext, type Warn } from "./rules";
+import { batchEndpointSchema, configSchema, endpointSchema, ENV_NAME_PATTERN, listedEndpointSchema, type ServingConfig } from "./schema";
 
 /** One environment, validated: defaults applied and local paths made absolute. */
 export interface LoadedEnvironment {
@@ -164,6 +165,7 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
         report(issue.path, ruleOf(issue), issue.input);
       }
     }
+    checkCleanSections(data, parsed.error.issues.flatMap(unionBranchIssues), { dir: resolve(path, ".."), report, localContent });
     return { problems };
   }
 
@@ -196,6 +198,38 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
   }
   const deployAfterLines = config.deploy.after.map((_, i) => lineOf(["deploy", "after", i]));
   return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines, lineOf } };
+}
+
+/**
+ * Runs the rules within an endpoint (traffic, mirror, unique names, local files) on each endpoint and batch endpoint
+ * that parses on its own and has no problem of its own, while another part of the file has shape errors: so that a
+ * user fixes the file in one pass. Sections with a problem are left alone, so nothing is reported twice, and rules that
+ * read other sections wait for the whole file to parse.
+ */
+function checkCleanSections(data: unknown, issues: readonly z.core.$ZodIssue[], ctx: RuleContext): void {
+  if (!isRecordValue(data)) return;
+  // An issue at the root or at a section's key (a missing section, `endpoint` with `endpoints`) touches every item.
+  const touched = (at: readonly PropertyKey[]) =>
+    issues.some((issue) => issue.path.length === 0 || at.every((part, i) => i >= issue.path.length || String(issue.path[i]) === String(part)));
+  const sections: { at: PropertyKey[]; value: unknown; schema: "endpoint" | "listed" | "batch" }[] = [
+    ...(data.endpoint !== undefined ? [{ at: ["endpoint"] as PropertyKey[], value: data.endpoint, schema: "endpoint" as const }] : []),
+    ...(Array.isArray(data.endpoints) ? data.endpoints.map((value, i) => ({ at: ["endpoints", i] as PropertyKey[], value, schema: "listed" as const })) : []),
+    ...(Array.isArray(data.batch) ? data.batch.map((value, i) => ({ at: ["batch", i] as PropertyKey[], value, schema: "batch" as const })) : []),
+  ];
+  for (const { at, value, schema } of sections) {
+    if (touched(at)) continue;
+    if (schema === "batch") {
+      const parsed = batchEndpointSchema.safeParse(value);
+      if (parsed.success) checkSection({ kind: "batch", at, endpoint: parsed.data }, ctx);
+    } else {
+      const parsed = (schema === "endpoint" ? endpointSchema : listedEndpointSchema).safeParse(value);
+      if (parsed.success) checkSection({ kind: "online", endpoint: { at, deployments: parsed.data.deployments } }, ctx);
+    }
+  }
+}
+
+function isRecordValue(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */

@@ -8,6 +8,7 @@ import { checkDeploymentScaling, checkExpectedLoad, checkQuotaNames } from "./sc
 import type { ConfigWarningId } from "../guardrails/rule-ids";
 import {
   STORAGE_URI,
+  type BatchEndpointConfig,
   type CodeConfig,
   type EndpointConfig,
   type EnvironmentAssetConfig,
@@ -63,29 +64,10 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
   for (const endpoint of config.endpoints) {
     claimHost(endpoint.name, endpoint.at);
     const base = [...endpoint.at, "deployments"];
-    checkUniqueNames(endpoint.deployments, [...base], report);
+    checkTraffic(endpoint, report);
     const deployments = endpoint.deployments;
-    const total = deployments.reduce((sum, d) => sum + d.traffic, 0);
-    if (total !== 100 && total !== 0) {
-      report(
-        base,
-        `traffic must add up to 100 across deployments, or be 0 for all (got ${deployments
-          .map((d) => `${d.name}=${d.traffic}`)
-          .join(", ")}, total ${total})`,
-      );
-    }
-    const mirrored = deployments.filter((d) => d.mirror_traffic > 0);
-    if (mirrored.length > 1) {
-      report(base, `mirror_traffic may be set on at most one deployment (got ${mirrored.map((d) => d.name).join(", ")})`);
-    }
     deployments.forEach((d, i) => {
       const at = (...rest: PropertyKey[]) => [...base, i, ...rest];
-      if (d.mirror_traffic > 0 && d.traffic > 0) {
-        report(at("mirror_traffic"), `must be 0 on a deployment that takes live traffic (traffic is ${d.traffic})`, d.mirror_traffic);
-      }
-      if (d.mirror_traffic > 0 && total === 0) {
-        report(at("mirror_traffic"), "must be 0 while no deployment takes live traffic: a mirror copies live requests", d.mirror_traffic);
-      }
       checkDeploymentScaling(d, at, endpoint, ctx);
       if (config.network.isolation === "public" && d.egress_public_network_access === false) {
         ctx.warn?.(
@@ -139,6 +121,60 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
       waived.set(w.rule, i);
     }
   });
+}
+
+/** What the rules within one online endpoint read: its place in the file and its deployments. */
+interface OnlineSection {
+  readonly at: readonly PropertyKey[];
+  readonly deployments: readonly (Deployable & { readonly name: string; readonly traffic: number; readonly mirror_traffic: number })[];
+}
+
+/** The rules within one online endpoint: unique deployment names, the traffic sum and the mirror. */
+function checkTraffic(endpoint: OnlineSection, report: Report): void {
+  const base = [...endpoint.at, "deployments"];
+  checkUniqueNames(endpoint.deployments, [...base], report);
+  const deployments = endpoint.deployments;
+  const total = deployments.reduce((sum, d) => sum + d.traffic, 0);
+  if (total !== 100 && total !== 0) {
+    report(
+      base,
+      `traffic must add up to 100 across deployments, or be 0 for all (got ${deployments
+        .map((d) => `${d.name}=${d.traffic}`)
+        .join(", ")}, total ${total})`,
+    );
+  }
+  const mirrored = deployments.filter((d) => d.mirror_traffic > 0);
+  if (mirrored.length > 1) {
+    report(base, `mirror_traffic may be set on at most one deployment (got ${mirrored.map((d) => d.name).join(", ")})`);
+  }
+  deployments.forEach((d, i) => {
+    if (d.mirror_traffic > 0 && d.traffic > 0) {
+      report([...base, i, "mirror_traffic"], `must be 0 on a deployment that takes live traffic (traffic is ${d.traffic})`, d.mirror_traffic);
+    }
+    if (d.mirror_traffic > 0 && total === 0) {
+      report([...base, i, "mirror_traffic"], "must be 0 while no deployment takes live traffic: a mirror copies live requests", d.mirror_traffic);
+    }
+  });
+}
+
+/**
+ * The rules of one section that parsed on its own while another section of the file did not: so that a file's
+ * problems come in one pass. Only rules that read nothing outside the section run here; the rest wait for a file that
+ * parses, so that a problem elsewhere never shows up here as a false one. Warnings wait too.
+ */
+export function checkSection(
+  section: { readonly kind: "online"; readonly endpoint: OnlineSection } | { readonly kind: "batch"; readonly at: PropertyKey[]; readonly endpoint: BatchEndpointConfig },
+  ctx: RuleContext,
+): void {
+  // Conda hosts are only warned about, and warnings wait for a file that parses.
+  const outbound: Outbound = { allowed: undefined, condaChecked: new Set() };
+  if (section.kind === "online") {
+    checkTraffic(section.endpoint, ctx.report);
+    section.endpoint.deployments.forEach((d, i) => checkAssets(d, (...rest) => [...section.endpoint.at, "deployments", i, ...rest], ctx, "online", outbound));
+  } else {
+    checkUniqueNames(section.endpoint.deployments, [...section.at, "deployments"], ctx.report);
+    section.endpoint.deployments.forEach((d, j) => checkAssets(d, (...rest) => [...section.at, "deployments", j, ...rest], ctx, "batch", outbound));
+  }
 }
 
 /** What the managed network lets environment builds reach, for the conda file check. */
