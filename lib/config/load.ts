@@ -116,7 +116,23 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const text = readFileSync(path, "utf8");
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const tabs = doc.errors.filter((error) => error.code === "TAB_AS_INDENT");
+  if (tabs.length > 0) {
+    // A tab breaks the structure of everything after it: the parser's other errors follow from it. The root problem
+    // once, with every line a tab indents, so that one edit fixes them all.
+    const lines = text.split(/\r?\n/).flatMap((l, i) => (/^[ ]*\t/.test(l) ? [i + 1] : []));
+    const first = lineCounter.linePos(tabs[0].pos[0]).line;
+    const others = lines.filter((l) => l !== first);
+    problems.push({
+      file,
+      line: first,
+      field: "",
+      rule: `is not valid YAML: a tab indents this line; YAML indents with spaces only${others.length > 0 ? ` (tabs also indent line${others.length === 1 ? "" : "s"} ${others.join(", ")})` : ""}`,
+    });
+    return { problems };
+  }
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const line = lineCounter.linePos(error.pos[0]).line;
@@ -160,7 +176,9 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
         (issue.code === "custom" && issue.params?.missing === true)
       ) {
         // A missing field, or a rule about a field that names no value (see checkNetwork and the model rules).
-        report(issue.path, ruleOf(issue));
+        const rule = ruleOf(issue);
+        const needs = rule === "is required" ? requiredInside(data, issue.path) : [];
+        report(issue.path, needs.length > 0 ? `${rule}: a mapping with at least ${listed(needs)}` : rule);
       } else {
         report(issue.path, ruleOf(issue), issue.input);
       }
@@ -226,6 +244,32 @@ function checkCleanSections(data: unknown, issues: readonly z.core.$ZodIssue[], 
       if (parsed.success) checkSection({ kind: "online", endpoint: { at, deployments: parsed.data.deployments } }, ctx);
     }
   }
+}
+
+/**
+ * The keys a missing mapping must have, as the schema says: the file parsed again with an empty mapping in its place.
+ * Empty when the missing field is not a mapping. So `state: is required` says what state needs.
+ */
+function requiredInside(data: unknown, path: readonly PropertyKey[]): string[] {
+  if (path.length === 0 || allowedKeys(configSchema, path).length === 0) return [];
+  const copy = structuredClone(data);
+  let parent: unknown = copy;
+  for (const part of path.slice(0, -1)) parent = isRecordValue(parent) || Array.isArray(parent) ? (parent as Record<PropertyKey, unknown>)[part as string] : undefined;
+  if (!isRecordValue(parent)) return [];
+  parent[String(path[path.length - 1])] = {};
+  const parsed = configSchema.safeParse(copy, { reportInput: true });
+  if (parsed.success) return [];
+  const inside = (p: readonly PropertyKey[]) => p.length === path.length + 1 && path.every((part, i) => String(p[i]) === String(part));
+  const keys = parsed.error.issues
+    .flatMap(unionBranchIssues)
+    .filter((i) => inside(i.path) && i.input === undefined && (i.code === "invalid_type" || i.code === "custom" || i.code === "invalid_union"))
+    .map((i) => String(i.path[path.length]));
+  return [...new Set(keys)];
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 function isRecordValue(value: unknown): value is Record<string, unknown> {

@@ -453,10 +453,15 @@ function checkAssetConsistency(config: ServingConfig, ctx: RuleContext): void {
   for (const { path, d } of uses) {
     const m = d.model;
     const uploaded = m.id === undefined && m.path !== undefined && isLocalPath(m.path) ? local(m.path, m.name, m.version) : undefined;
+    // A local path that names nothing is reported by checkModel already; comparing it would add a false difference
+    // (most often a typo of the sibling's path) as a second problem.
+    const modelMissing = m.id === undefined && m.path !== undefined && isLocalPath(m.path) && uploaded === undefined;
     const modelSig = JSON.stringify([uploaded?.content ?? m.path, m.type ?? "custom_model", m.description]);
-    check(models, "model", path, uploaded?.name ?? m.name, uploaded?.version ?? m.version, modelSig, m.version === undefined);
+    if (!modelMissing) check(models, "model", path, uploaded?.name ?? m.name, uploaded?.version ?? m.version, modelSig, m.version === undefined);
     const e = d.environment;
     if (!e || e.id !== undefined || e.registered !== undefined) continue;
+    // A conda file or build context that is not there is reported by checkEnvironmentAsset already, for the same reason.
+    if ((e.conda_file !== undefined && !isFile(resolve(ctx.dir, e.conda_file))) || (e.build !== undefined && !isFolder(resolve(ctx.dir, e.build.path)))) continue;
     const built = e.build && local(e.build.path, e.name, e.version);
     const envSig = JSON.stringify([e.image, e.conda_file, built?.content, e.build?.dockerfile_path, e.inference_config, e.description]);
     check(envs, "environment", path, built?.name ?? e.name, built?.version ?? e.version, envSig, e.version === undefined);
