@@ -236,6 +236,7 @@ function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[
       report(at("code", "scoring_script"), `must name an existing file inside code.path (looked for ${script})`, d.code.scoring_script);
     }
     const bundle = ctx.localContent(folder);
+    reportBrokenLinks(bundle, at("code", "path"), d.code.path, ctx.report);
     if (bundle.files.length > CODE_LIMITS.files) {
       report(at("code", "path"), `must hold at most ${CODE_LIMITS.files} files, Azure ML's snapshot limit (has ${bundle.files.length})`, d.code.path);
     }
@@ -269,6 +270,7 @@ function checkModel(model: ModelConfig, at: (...rest: PropertyKey[]) => Property
       return;
     }
     const content = ctx.localContent(full);
+    reportBrokenLinks(content, at("model", "path"), model.path!, ctx.report);
     if (!content.isFile && content.files.length > MODEL_FILES_WARN_ABOVE) {
       ctx.warn?.(
         "model-many-files",
@@ -316,6 +318,7 @@ function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest
       report(at("environment", "build", "path"), `must name an existing folder, the Docker build context (looked for ${context})`, build.path);
       return;
     }
+    reportBrokenLinks(ctx.localContent(context), at("environment", "build", "path"), build.path, report);
     const dockerfile = resolve(context, build.dockerfile_path);
     if (!isInside(context, dockerfile)) {
       report(at("environment", "build", "dockerfile_path"), "must be a path inside build.path", build.dockerfile_path);
@@ -354,6 +357,13 @@ function withWildcard(host: string): string {
   const labels = host.split(".");
   // `*.pypi.org` would not cover pypi.org itself.
   return labels.length > 2 ? `${host} (or *.${labels.slice(1).join(".")})` : host;
+}
+
+/** A folder to upload with a link that points at nothing: the upload would fail on it, so the file says so first. */
+function reportBrokenLinks(content: LocalContent, at: PropertyKey[], value: string, report: Report): void {
+  const links = content.brokenLinks ?? [];
+  if (links.length === 0) return;
+  report(at, `must not hold links that point at nothing (${links.join(", ")}): they cannot be uploaded; remove them or point them at a file`, value);
 }
 
 function isFile(path: string): boolean {
