@@ -47,3 +47,17 @@ test("a link to nothing in the code folder is a config problem at code.path", ()
     ),
   ]);
 });
+
+test("a code folder shared by an online and a batch deployment is told about its link to nothing once", () => {
+  const nightly = { name: "nightly", model: "azureml:churn:3", environment: "azureml:env:1", code: { path: "src", scoring_script: "batch_score.py" } };
+  const dir = configDir({ ...files, "dev.yaml": baseConfig({ ...(files["dev.yaml"] as object), batch: [{ name: "churn-batch", deployments: [nightly] }] }) });
+  symlinkSync(join(dir, "shared", "gone.py"), join(dir, "src", "gone.py"));
+  let problems: string[] = [];
+  try {
+    loadEnvironments({ configDir: dir, projectRoot: dir });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems = error.message.split("\n");
+  }
+  expect(problems.filter((p) => p.includes("links that point at nothing"))).toEqual([expect.stringMatching(/^dev\.yaml:\d+: endpoint\.deployments\[0\]\.code\.path: /)]);
+});

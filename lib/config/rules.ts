@@ -359,10 +359,20 @@ function withWildcard(host: string): string {
   return labels.length > 2 ? `${host} (or *.${labels.slice(1).join(".")})` : host;
 }
 
-/** A folder to upload with a link that points at nothing: the upload would fail on it, so the file says so first. */
+/** The files (by their report function) already told about each folder's broken links: once per folder and file. */
+const brokenLinksReported = new WeakMap<LocalContent, WeakSet<Report>>();
+
+/**
+ * A folder to upload with a link that points at nothing: the upload would fail on it, so the file says so first, at
+ * the first field that names the folder (an online and a batch deployment often share one code folder).
+ */
 function reportBrokenLinks(content: LocalContent, at: PropertyKey[], value: string, report: Report): void {
   const links = content.brokenLinks ?? [];
   if (links.length === 0) return;
+  const reported = brokenLinksReported.get(content) ?? new WeakSet<Report>();
+  brokenLinksReported.set(content, reported);
+  if (reported.has(report)) return;
+  reported.add(report);
   report(at, `must not hold links that point at nothing (${links.join(", ")}): they cannot be uploaded; remove them or point them at a file`, value);
 }
 
