@@ -248,6 +248,8 @@ describe("guardrails on the serving stack", () => {
     expect(findings.filter((f) => f.rule === "single-instance-live").map((f) => [f.field, f.source])).toEqual([
       ["endpoints[1].deployments[0].instance_count", `${file}:${lineWith(file, "instance_count: 1")}`],
     ]);
+    // workspace: is not in the file: the finding names the file and the field to add, and no line.
+    expect(findings.find((f) => f.rule === "workspace-public")).toMatchObject({ source: file, field: "workspace.public_network_access" });
     // Added metadata fields; the earlier ones keep their names and meanings.
     const outdir = Testing.fullSynth(stack);
     const metadata = JSON.parse(readFileSync(join(outdir, "stacks", "serving-dev", "cdk.tf.json"), "utf8"))["//"].metadata;

@@ -26,7 +26,8 @@ export interface LoadedEnvironment {
   readonly deployAfterLines?: readonly (number | undefined)[];
   /**
    * The 1-based line of a field in the file, for messages raised after loading (a guardrail naming the quota it
-   * compares with).
+   * compares with, or the field it is about): the line of its deepest part the file writes, or undefined when the
+   * file does not write its top-level section at all.
    * @default lines unknown
    */
   readonly lineOf?: (path: readonly PropertyKey[]) => number | undefined;
@@ -215,7 +216,14 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
     }
   }
   const deployAfterLines = config.deploy.after.map((_, i) => lineOf(["deploy", "after", i]));
-  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines, lineOf } };
+  // After loading, a field of a section the file does not write (a default) has no line: the document's first line
+  // would point at something unrelated.
+  const sections = isRecordValue(data) ? new Set(Object.keys(data)) : new Set<string>();
+  const writtenLineOf = (at: readonly PropertyKey[]) => (at.length === 0 || sections.has(String(at[0])) ? lineOf(at) : undefined);
+  return {
+    problems,
+    environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines, lineOf: writtenLineOf },
+  };
 }
 
 /**
