@@ -93,3 +93,17 @@ describe("long values are cut where they differ", () => {
     expect(before.endsWith("…`")).toBe(true);
   });
 });
+
+describe("guardrail records with the config place", () => {
+  const record = (extra: Record<string, unknown>) => ({
+    "//": { metadata: { guardrails: { findings: [{ rule: "endpoint-key-auth", severity: "error", path: "s/e", message: "m", waived: false, ...extra }], waivers: [] } } },
+  });
+
+  test("source and field are read when present, and an older record without them still reads", () => {
+    const place = { source: "config/dev.yaml:12", field: "endpoint.auth_mode" };
+    expect(parseSynthStack("s", record(place), "s/cdk.tf.json").guardrails!.findings[0]).toMatchObject(place);
+    const older = parseSynthStack("s", record({}), "s/cdk.tf.json").guardrails!.findings[0]!;
+    expect(older.source).toBeUndefined();
+    expect(older.rule).toBe("endpoint-key-auth");
+  });
+});

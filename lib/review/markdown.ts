@@ -428,7 +428,9 @@ function findingsFor(synth: SynthStack | undefined, r: ResourceEntry): Guardrail
 /** "`rule` (error, open): message" or "(warning, waived: reason)". */
 export function formatFinding(f: GuardrailFinding): string {
   const status = f.waived ? `waived${f.reason ? `: ${esc(f.reason)}` : ""}` : "open";
-  return `${code(f.rule)} (${f.severity}, ${status}): ${esc(f.message)}`;
+  // The YAML place first when the record has it: that is what a reviewer asks the author to change.
+  const place = f.source !== undefined ? ` at ${code(f.source)}${f.field !== undefined ? ` ${code(f.field)}` : ""}` : "";
+  return `${code(f.rule)} (${f.severity}, ${status})${place}: ${esc(f.message)}`;
 }
 
 /** The guardrail table of one stack; errors and open findings first. */
