@@ -59,7 +59,7 @@ describe("the app", () => {
       }),
     );
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^guardrail error endpoint-key-auth in serving-dev, 1 place:\n {2}serving-dev\/endpoint\/endpoint: authMode is "Key"$/m);
+    expect(run.stderr).toMatch(/^guardrail error endpoint-key-auth in serving-dev, 1 place:\n {2}\S*dev\.yaml:\d+: endpoint\.auth_mode: authMode is "Key" \(at serving-dev\/endpoint\/endpoint\)$/m);
     expect(run.stderr).toMatch(/To waive, add to .*dev\.yaml: waivers: \[\{ rule: endpoint-key-auth, reason: /);
     expect(run.stderr).toMatch(/1 guardrail error: no stack was written\./);
     expect(run.stderr).not.toMatch(/^\s+at /m);

@@ -210,8 +210,9 @@ describe("custom containers", () => {
       'endpoint.deployments[0].model_mount_path: must be an absolute path such as /models (got "models")',
     ]);
     expect(rules(withEndpoint([tfserving({ scoring_route: TFSERVING_ROUTES.scoring_route })]))).toEqual([
-      "endpoint.deployments[0].environment.inference_config.liveness_route: is required",
-      "endpoint.deployments[0].environment.inference_config.readiness_route: is required",
+      // A missing mapping says what it must hold.
+      "endpoint.deployments[0].environment.inference_config.liveness_route: is required: a mapping with at least path and port",
+      "endpoint.deployments[0].environment.inference_config.readiness_route: is required: a mapping with at least path and port",
     ]);
   });
 });

@@ -159,7 +159,7 @@ describe("rejecting bad input", () => {
     });
     expect(problems).toEqual([
       'dev.yaml:1: project: must be 2-12 lowercase letters or digits, starting with a letter (got "Churn_1")',
-      'dev.yaml:2: location: must be an Azure region name such as westeurope (see `az account list-locations -o table`) (got "westeruope")',
+      'dev.yaml:2: location: must be an Azure region name (did you mean westeurope?) (see `az account list-locations -o table`) (got "westeruope")',
       'dev.yaml:3: subscription_id: must be a UUID like 00000000-0000-0000-0000-000000000000 (got "not-a-uuid")',
       `dev.yaml:5: state.resource_group: must be 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending with '.' (got "rg.")`,
       'dev.yaml:6: state.storage_account: must be 3-24 lowercase letters or digits (got "St-01")',

@@ -140,6 +140,25 @@ describe("readCodeBundle", () => {
     expect(readCodeBundle(join(root, "src"), root).files).toEqual(["a.py", "linked/x.py"]);
   });
 
+  test("a symlinked file is a file: listed and hashed by its content, not walked as a folder (ENOTDIR)", () => {
+    const root = folder({ "shared/util.py": "u", "src/a.py": "a" });
+    symlinkSync(join(root, "shared", "util.py"), join(root, "src", "util.py"));
+    const linked = readCodeBundle(join(root, "src"), root);
+    expect(linked.files).toEqual(["a.py", "util.py"]);
+    expect(linked.sizeBytes).toBe(2);
+    expect(linked.brokenLinks).toBeUndefined();
+    // The same files as plain copies: the link changes nothing that is uploaded.
+    expect(readCodeBundle(folder({ "a.py": "a", "util.py": "u" }), root).contentHash).toBe(linked.contentHash);
+  });
+
+  test("a link to nothing is left out of the files and named, not a crash", () => {
+    const root = folder({ "src/a.py": "a" });
+    symlinkSync(join(root, "gone.py"), join(root, "src", "gone.py"));
+    const bundle = readCodeBundle(join(root, "src"), root);
+    expect(bundle.files).toEqual(["a.py"]);
+    expect(bundle.brokenLinks).toEqual(["gone.py"]);
+  });
+
   test("the hash covers paths and contents: a rename or an edit is a new version, a copy the same", () => {
     const hash = (files: Record<string, string>) => readCodeBundle(folder(files), tmpdir()).contentHash;
     const base = hash({ "a.py": "1", "b.py": "2" });

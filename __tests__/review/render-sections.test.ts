@@ -365,6 +365,14 @@ describe("guardrails from the synthesized stack", () => {
     expect(formatFinding(finding("compute-ssh", "warning", "s/c", true))).toBe("`compute-ssh` (warning, waived): compute-ssh at s/c");
   });
 
+  it("formatFinding: a record with the config place names it before the message", () => {
+    const withPlace = { ...finding("endpoint-key-auth", "error", "s/e", false), source: "config/dev.yaml:12", field: "endpoints[1].auth_mode" };
+    expect(formatFinding(withPlace)).toBe("`endpoint-key-auth` (error, open) at `config/dev.yaml:12` `endpoints[1].auth_mode`: endpoint-key-auth at s/e");
+    expect(formatFinding({ ...finding("workspace-public", "warning", "s/w", false), source: "config/dev.yaml" })).toBe(
+      "`workspace-public` (warning, open) at `config/dev.yaml`: workspace-public at s/w",
+    );
+  });
+
   it("a destroyed resource carries its own findings, matched by construct path", () => {
     const synth = synthWith(
       { findings: [finding("storage-tls", "warning", "serving-dev/storage", false), finding("compute-ssh", "error", "serving-dev/other", false)], waivers: [] },

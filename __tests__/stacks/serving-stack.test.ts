@@ -206,13 +206,55 @@ describe("guardrails on the serving stack", () => {
       "dev.yaml": baseConfig({ endpoint: { name: "churn-dev", auth_mode: "key", deployments: [deployment()] }, waivers }),
     })[0];
 
-  test("a key-auth endpoint is refused without a waiver, naming the rule, the path and how to waive", () => {
+  /** The 1-based line of the first line of `file` that holds `text`. */
+  const lineWith = (file: string, text: string) => readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+  test("a key-auth endpoint is refused without a waiver, naming the rule, file:line, field, construct path and how to waive", () => {
     const app = Testing.app();
-    new ServingStack(app, keyAuth([]));
+    const environment = keyAuth([]);
+    new ServingStack(app, environment);
     const report = checkGuardrails(app);
     expect(report.hasErrors).toBe(true);
+    const line = lineWith(environment.file, "auth_mode: key");
+    expect(line).toBeGreaterThan(0);
     expect(formatGuardrailReport(report)).toMatch(
-      /guardrail error endpoint-key-auth in serving-dev, 1 place:\n {2}serving-dev\/endpoint\/endpoint: .*\n {2}To waive, .*waivers: \[\{ rule: endpoint-key-auth, reason: /,
+      new RegExp(
+        `guardrail error endpoint-key-auth in serving-dev, 1 place:\\n {2}${escape(environment.file)}:${line}: endpoint\\.auth_mode: .* \\(at serving-dev/endpoint/endpoint\\)\\n {2}To waive, .*waivers: \\[\\{ rule: endpoint-key-auth, reason: `,
+      ),
+    );
+  });
+
+  test("listed endpoints: a finding names the endpoint's and the deployment's own lines and fields, and the metadata records them", () => {
+    const app = Testing.app();
+    const environment = loadValid({
+      "dev.yaml": baseConfig({
+        endpoints: [
+          { name: "churn-a", deployments: [deployment({ instance_count: 2 })] },
+          { name: "churn-b", auth_mode: "key", deployments: [deployment({ name: "green", instance_count: 1 })] },
+        ],
+        // Waived findings keep where they come from; the waiver lets the full synth write the metadata.
+        waivers: [{ rule: "endpoint-key-auth", reason: "legacy client without Entra ID" }],
+      }),
+    })[0];
+    const stack = new ServingStack(app, environment);
+    const findings = checkGuardrails(app).stacks[0].findings;
+    const file = environment.file;
+    expect(findings.find((f) => f.rule === "endpoint-key-auth")).toMatchObject({
+      path: "serving-dev/endpoint-churn-b/endpoint/endpoint",
+      source: `${file}:${lineWith(file, "auth_mode: key")}`,
+      field: "endpoints[1].auth_mode",
+    });
+    expect(findings.filter((f) => f.rule === "single-instance-live").map((f) => [f.field, f.source])).toEqual([
+      ["endpoints[1].deployments[0].instance_count", `${file}:${lineWith(file, "instance_count: 1")}`],
+    ]);
+    // workspace: is not in the file: the finding names the file and the field to add, and no line.
+    expect(findings.find((f) => f.rule === "workspace-public")).toMatchObject({ source: file, field: "workspace.public_network_access" });
+    // Added metadata fields; the earlier ones keep their names and meanings.
+    const outdir = Testing.fullSynth(stack);
+    const metadata = JSON.parse(readFileSync(join(outdir, "stacks", "serving-dev", "cdk.tf.json"), "utf8"))["//"].metadata;
+    expect(metadata.guardrails.findings).toContainEqual(
+      expect.objectContaining({ rule: "endpoint-key-auth", path: "serving-dev/endpoint-churn-b/endpoint/endpoint", field: "endpoints[1].auth_mode", source: `${file}:${lineWith(file, "auth_mode: key")}` }),
     );
   });
 

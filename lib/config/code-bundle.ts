@@ -21,6 +21,12 @@ export interface LocalContent {
   readonly contentHash: string;
   /** Total size in bytes. */
   readonly sizeBytes: number;
+  /**
+   * Links in the folder that point at nothing, relative to {@link root}: left out of {@link files}, and reported by
+   * the config rules, since they cannot be uploaded.
+   * @default none
+   */
+  readonly brokenLinks?: readonly string[];
 }
 
 /** A local folder of scoring code. */
@@ -55,6 +61,7 @@ export function readLocalContent(path: string, configDir: string): LocalContent 
   const isFile = statSync(path).isFile();
   const root = isFile ? dirname(path) : path;
   const files: string[] = [];
+  const brokenLinks: string[] = [];
   if (isFile) {
     files.push(basename(path));
   } else {
@@ -64,13 +71,17 @@ export function readLocalContent(path: string, configDir: string): LocalContent 
         if (IGNORED.has(entry.name) || entry.name.endsWith(".pyc")) continue;
         const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
         const full = join(dir, entry.name);
-        const isDir = entry.isDirectory() || (entry.isSymbolicLink() && statSync(full).isDirectory());
-        if (isDir) walk(full, rel);
+        // A link is what it points at: a linked folder is walked, a linked file is uploaded as a file (walking it
+        // would fail with ENOTDIR), and a link to nothing is reported rather than crashing the load.
+        const target = entry.isSymbolicLink() ? statSync(full, { throwIfNoEntry: false }) : entry;
+        if (target === undefined) brokenLinks.push(rel);
+        else if (target.isDirectory()) walk(full, rel);
         else files.push(rel);
       }
     };
     walk(path, "");
     files.sort();
+    brokenLinks.sort();
   }
   const hash = createHash("sha256");
   let sizeBytes = 0;
@@ -79,7 +90,16 @@ export function readLocalContent(path: string, configDir: string): LocalContent 
     sizeBytes += file.sizeBytes;
     hash.update(rel).update("\0").update(file.digest).update("\0");
   }
-  return { path, root, isFile, name: assetName(relative(configDir, path)), files, contentHash: hash.digest("hex"), sizeBytes };
+  return {
+    path,
+    root,
+    isFile,
+    name: assetName(relative(configDir, path)),
+    files,
+    contentHash: hash.digest("hex"),
+    sizeBytes,
+    ...(brokenLinks.length > 0 ? { brokenLinks } : {}),
+  };
 }
 
 /** A code folder's upload manifest (see {@link readLocalContent}). */

@@ -6,8 +6,9 @@ import { checkDeployOrder } from "./deploy-order";
 import { ConfigError, fieldPath, type ConfigProblem, type ConfigWarning } from "./errors";
 import { azMlKeyHint, azMlValueHint } from "./az-ml-spellings";
 import { allowedKeys, closestKey, ruleOf, unionBranchIssues } from "./issues";
-import { checkEnvironment, isLocalPath, type Report, type Warn } from "./rules";
-import { configSchema, ENV_NAME_PATTERN, type ServingConfig } from "./schema";
+import type * as z from "zod";
+import { checkEnvironment, checkSection, isLocalPath, type Report, type RuleContext, type Warn } from "./rules";
+import { batchEndpointSchema, configSchema, endpointSchema, ENV_NAME_PATTERN, listedEndpointSchema, type ServingConfig } from "./schema";
 
 /** One environment, validated: defaults applied and local paths made absolute. */
 export interface LoadedEnvironment {
@@ -26,7 +27,8 @@ export interface LoadedEnvironment {
   readonly deployAfterLines?: readonly (number | undefined)[];
   /**
    * The 1-based line of a field in the file, for messages raised after loading (a guardrail naming the quota it
-   * compares with).
+   * compares with, or the field it is about): the line of its deepest part the file writes, or undefined when the
+   * file does not write its top-level section at all.
    * @default lines unknown
    */
   readonly lineOf?: (path: readonly PropertyKey[]) => number | undefined;
@@ -121,7 +123,23 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
   }
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text ?? readFileSync(path, "utf8"), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const source = text ?? readFileSync(path, "utf8");
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const tabs = doc.errors.filter((error) => error.code === "TAB_AS_INDENT");
+  if (tabs.length > 0) {
+    // A tab breaks the structure of everything after it: the parser's other errors follow from it. The root problem
+    // once, with every line a tab indents, so that one edit fixes them all.
+    const lines = source.split(/\r?\n/).flatMap((l, i) => (/^[ ]*\t/.test(l) ? [i + 1] : []));
+    const first = lineCounter.linePos(tabs[0].pos[0]).line;
+    const others = lines.filter((l) => l !== first);
+    problems.push({
+      file,
+      line: first,
+      field: "",
+      rule: `is not valid YAML: a tab indents this line; YAML indents with spaces only${others.length > 0 ? ` (tabs also indent line${others.length === 1 ? "" : "s"} ${others.join(", ")})` : ""}`,
+    });
+    return { problems };
+  }
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const line = lineCounter.linePos(error.pos[0]).line;
@@ -168,12 +186,15 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
         (issue.code === "custom" && issue.params?.missing === true)
       ) {
         // A missing field, or a rule about a field that names no value (see checkNetwork and the model rules).
-        report(issue.path, ruleOf(issue));
+        const rule = ruleOf(issue);
+        const needs = rule === "is required" ? requiredInside(data, issue.path) : [];
+        report(issue.path, needs.length > 0 ? `${rule}: a mapping with at least ${listed(needs)}` : rule);
       } else {
         const azMl = azMlValueHint(issue.path, issue.input);
         report(issue.path, azMl ?? ruleOf(issue), issue.input);
       }
     }
+    checkCleanSections(data, parsed.error.issues.flatMap(unionBranchIssues), { dir: resolve(path, ".."), report, localContent });
     return { problems };
   }
 
@@ -205,7 +226,72 @@ function loadFile(path: string, file: string, localContent: (path: string) => Lo
     }
   }
   const deployAfterLines = config.deploy.after.map((_, i) => lineOf(["deploy", "after", i]));
-  return { problems, environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines, lineOf } };
+  // After loading, a field of a section the file does not write (a default) has no line: the document's first line
+  // would point at something unrelated.
+  const sections = isRecordValue(data) ? new Set(Object.keys(data)) : new Set<string>();
+  const writtenLineOf = (at: readonly PropertyKey[]) => (at.length === 0 || sections.has(String(at[0])) ? lineOf(at) : undefined);
+  return {
+    problems,
+    environment: { name: env, file, config, codeBundles, uploads, warnings: sortProblems(warnings), deployAfterLines, lineOf: writtenLineOf },
+  };
+}
+
+/**
+ * Runs the rules within an endpoint (traffic, mirror, unique names, local files) on each endpoint and batch endpoint
+ * that parses on its own and has no problem of its own, while another part of the file has shape errors: so that a
+ * user fixes the file in one pass. Sections with a problem are left alone, so nothing is reported twice, and rules that
+ * read other sections wait for the whole file to parse.
+ */
+function checkCleanSections(data: unknown, issues: readonly z.core.$ZodIssue[], ctx: RuleContext): void {
+  if (!isRecordValue(data)) return;
+  // An issue at the root or at a section's key (a missing section, `endpoint` with `endpoints`) touches every item.
+  const touched = (at: readonly PropertyKey[]) =>
+    issues.some((issue) => issue.path.length === 0 || at.every((part, i) => i >= issue.path.length || String(issue.path[i]) === String(part)));
+  const sections: { at: PropertyKey[]; value: unknown; schema: "endpoint" | "listed" | "batch" }[] = [
+    ...(data.endpoint !== undefined ? [{ at: ["endpoint"] as PropertyKey[], value: data.endpoint, schema: "endpoint" as const }] : []),
+    ...(Array.isArray(data.endpoints) ? data.endpoints.map((value, i) => ({ at: ["endpoints", i] as PropertyKey[], value, schema: "listed" as const })) : []),
+    ...(Array.isArray(data.batch) ? data.batch.map((value, i) => ({ at: ["batch", i] as PropertyKey[], value, schema: "batch" as const })) : []),
+  ];
+  for (const { at, value, schema } of sections) {
+    if (touched(at)) continue;
+    if (schema === "batch") {
+      const parsed = batchEndpointSchema.safeParse(value);
+      if (parsed.success) checkSection({ kind: "batch", at, endpoint: parsed.data }, ctx);
+    } else {
+      const parsed = (schema === "endpoint" ? endpointSchema : listedEndpointSchema).safeParse(value);
+      if (parsed.success) checkSection({ kind: "online", endpoint: { at, deployments: parsed.data.deployments } }, ctx);
+    }
+  }
+}
+
+/**
+ * The keys a missing mapping must have, as the schema says: the file parsed again with an empty mapping in its place.
+ * Empty when the missing field is not a mapping. So `state: is required` says what state needs.
+ */
+function requiredInside(data: unknown, path: readonly PropertyKey[]): string[] {
+  if (path.length === 0 || allowedKeys(configSchema, path).length === 0) return [];
+  const copy = structuredClone(data);
+  let parent: unknown = copy;
+  for (const part of path.slice(0, -1)) parent = isRecordValue(parent) || Array.isArray(parent) ? (parent as Record<PropertyKey, unknown>)[part as string] : undefined;
+  if (!isRecordValue(parent)) return [];
+  parent[String(path[path.length - 1])] = {};
+  const parsed = configSchema.safeParse(copy, { reportInput: true });
+  if (parsed.success) return [];
+  const inside = (p: readonly PropertyKey[]) => p.length === path.length + 1 && path.every((part, i) => String(p[i]) === String(part));
+  const keys = parsed.error.issues
+    .flatMap(unionBranchIssues)
+    .filter((i) => inside(i.path) && i.input === undefined && (i.code === "invalid_type" || i.code === "custom" || i.code === "invalid_union"))
+    .map((i) => String(i.path[path.length]));
+  return [...new Set(keys)];
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+function isRecordValue(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Rules between files: one state account is one bootstrap stack, and endpoint host names are regional. */

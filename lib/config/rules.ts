@@ -8,6 +8,7 @@ import { checkDeploymentScaling, checkExpectedLoad, checkQuotaNames } from "./sc
 import type { ConfigWarningId } from "../guardrails/rule-ids";
 import {
   STORAGE_URI,
+  type BatchEndpointConfig,
   type CodeConfig,
   type EndpointConfig,
   type EnvironmentAssetConfig,
@@ -63,29 +64,10 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
   for (const endpoint of config.endpoints) {
     claimHost(endpoint.name, endpoint.at);
     const base = [...endpoint.at, "deployments"];
-    checkUniqueNames(endpoint.deployments, [...base], report);
+    checkTraffic(endpoint, report);
     const deployments = endpoint.deployments;
-    const total = deployments.reduce((sum, d) => sum + d.traffic, 0);
-    if (total !== 100 && total !== 0) {
-      report(
-        base,
-        `traffic must add up to 100 across deployments, or be 0 for all (got ${deployments
-          .map((d) => `${d.name}=${d.traffic}`)
-          .join(", ")}, total ${total})`,
-      );
-    }
-    const mirrored = deployments.filter((d) => d.mirror_traffic > 0);
-    if (mirrored.length > 1) {
-      report(base, `mirror_traffic may be set on at most one deployment (got ${mirrored.map((d) => d.name).join(", ")})`);
-    }
     deployments.forEach((d, i) => {
       const at = (...rest: PropertyKey[]) => [...base, i, ...rest];
-      if (d.mirror_traffic > 0 && d.traffic > 0) {
-        report(at("mirror_traffic"), `must be 0 on a deployment that takes live traffic (traffic is ${d.traffic})`, d.mirror_traffic);
-      }
-      if (d.mirror_traffic > 0 && total === 0) {
-        report(at("mirror_traffic"), "must be 0 while no deployment takes live traffic: a mirror copies live requests", d.mirror_traffic);
-      }
       checkDeploymentScaling(d, at, endpoint, ctx);
       if (config.network.isolation === "public" && d.egress_public_network_access === false) {
         ctx.warn?.(
@@ -139,6 +121,60 @@ export function checkEnvironment(config: ServingConfig, ctx: RuleContext): void 
       waived.set(w.rule, i);
     }
   });
+}
+
+/** What the rules within one online endpoint read: its place in the file and its deployments. */
+interface OnlineSection {
+  readonly at: readonly PropertyKey[];
+  readonly deployments: readonly (Deployable & { readonly name: string; readonly traffic: number; readonly mirror_traffic: number })[];
+}
+
+/** The rules within one online endpoint: unique deployment names, the traffic sum and the mirror. */
+function checkTraffic(endpoint: OnlineSection, report: Report): void {
+  const base = [...endpoint.at, "deployments"];
+  checkUniqueNames(endpoint.deployments, [...base], report);
+  const deployments = endpoint.deployments;
+  const total = deployments.reduce((sum, d) => sum + d.traffic, 0);
+  if (total !== 100 && total !== 0) {
+    report(
+      base,
+      `traffic must add up to 100 across deployments, or be 0 for all (got ${deployments
+        .map((d) => `${d.name}=${d.traffic}`)
+        .join(", ")}, total ${total})`,
+    );
+  }
+  const mirrored = deployments.filter((d) => d.mirror_traffic > 0);
+  if (mirrored.length > 1) {
+    report(base, `mirror_traffic may be set on at most one deployment (got ${mirrored.map((d) => d.name).join(", ")})`);
+  }
+  deployments.forEach((d, i) => {
+    if (d.mirror_traffic > 0 && d.traffic > 0) {
+      report([...base, i, "mirror_traffic"], `must be 0 on a deployment that takes live traffic (traffic is ${d.traffic})`, d.mirror_traffic);
+    }
+    if (d.mirror_traffic > 0 && total === 0) {
+      report([...base, i, "mirror_traffic"], "must be 0 while no deployment takes live traffic: a mirror copies live requests", d.mirror_traffic);
+    }
+  });
+}
+
+/**
+ * The rules of one section that parsed on its own while another section of the file did not: so that a file's
+ * problems come in one pass. Only rules that read nothing outside the section run here; the rest wait for a file that
+ * parses, so that a problem elsewhere never shows up here as a false one. Warnings wait too.
+ */
+export function checkSection(
+  section: { readonly kind: "online"; readonly endpoint: OnlineSection } | { readonly kind: "batch"; readonly at: PropertyKey[]; readonly endpoint: BatchEndpointConfig },
+  ctx: RuleContext,
+): void {
+  // Conda hosts are only warned about, and warnings wait for a file that parses.
+  const outbound: Outbound = { allowed: undefined, condaChecked: new Set() };
+  if (section.kind === "online") {
+    checkTraffic(section.endpoint, ctx.report);
+    section.endpoint.deployments.forEach((d, i) => checkAssets(d, (...rest) => [...section.endpoint.at, "deployments", i, ...rest], ctx, "online", outbound));
+  } else {
+    checkUniqueNames(section.endpoint.deployments, [...section.at, "deployments"], ctx.report);
+    section.endpoint.deployments.forEach((d, j) => checkAssets(d, (...rest) => [...section.at, "deployments", j, ...rest], ctx, "batch", outbound));
+  }
 }
 
 /** What the managed network lets environment builds reach, for the conda file check. */
@@ -200,6 +236,7 @@ function checkAssets(d: Deployable, at: (...rest: PropertyKey[]) => PropertyKey[
       report(at("code", "scoring_script"), `must name an existing file inside code.path (looked for ${script})`, d.code.scoring_script);
     }
     const bundle = ctx.localContent(folder);
+    reportBrokenLinks(bundle, at("code", "path"), d.code.path, ctx.report);
     if (bundle.files.length > CODE_LIMITS.files) {
       report(at("code", "path"), `must hold at most ${CODE_LIMITS.files} files, Azure ML's snapshot limit (has ${bundle.files.length})`, d.code.path);
     }
@@ -233,6 +270,7 @@ function checkModel(model: ModelConfig, at: (...rest: PropertyKey[]) => Property
       return;
     }
     const content = ctx.localContent(full);
+    reportBrokenLinks(content, at("model", "path"), model.path!, ctx.report);
     if (!content.isFile && content.files.length > MODEL_FILES_WARN_ABOVE) {
       ctx.warn?.(
         "model-many-files",
@@ -280,6 +318,7 @@ function checkEnvironmentAsset(environment: EnvironmentAssetConfig, at: (...rest
       report(at("environment", "build", "path"), `must name an existing folder, the Docker build context (looked for ${context})`, build.path);
       return;
     }
+    reportBrokenLinks(ctx.localContent(context), at("environment", "build", "path"), build.path, report);
     const dockerfile = resolve(context, build.dockerfile_path);
     if (!isInside(context, dockerfile)) {
       report(at("environment", "build", "dockerfile_path"), "must be a path inside build.path", build.dockerfile_path);
@@ -318,6 +357,23 @@ function withWildcard(host: string): string {
   const labels = host.split(".");
   // `*.pypi.org` would not cover pypi.org itself.
   return labels.length > 2 ? `${host} (or *.${labels.slice(1).join(".")})` : host;
+}
+
+/** The files (by their report function) already told about each folder's broken links: once per folder and file. */
+const brokenLinksReported = new WeakMap<LocalContent, WeakSet<Report>>();
+
+/**
+ * A folder to upload with a link that points at nothing: the upload would fail on it, so the file says so first, at
+ * the first field that names the folder (an online and a batch deployment often share one code folder).
+ */
+function reportBrokenLinks(content: LocalContent, at: PropertyKey[], value: string, report: Report): void {
+  const links = content.brokenLinks ?? [];
+  if (links.length === 0) return;
+  const reported = brokenLinksReported.get(content) ?? new WeakSet<Report>();
+  brokenLinksReported.set(content, reported);
+  if (reported.has(report)) return;
+  reported.add(report);
+  report(at, `must not hold links that point at nothing (${links.join(", ")}): they cannot be uploaded; remove them or point them at a file`, value);
 }
 
 function isFile(path: string): boolean {
@@ -417,10 +473,15 @@ function checkAssetConsistency(config: ServingConfig, ctx: RuleContext): void {
   for (const { path, d } of uses) {
     const m = d.model;
     const uploaded = m.id === undefined && m.path !== undefined && isLocalPath(m.path) ? local(m.path, m.name, m.version) : undefined;
+    // A local path that names nothing is reported by checkModel already; comparing it would add a false difference
+    // (most often a typo of the sibling's path) as a second problem.
+    const modelMissing = m.id === undefined && m.path !== undefined && isLocalPath(m.path) && uploaded === undefined;
     const modelSig = JSON.stringify([uploaded?.content ?? m.path, m.type ?? "custom_model", m.description]);
-    check(models, "model", path, uploaded?.name ?? m.name, uploaded?.version ?? m.version, modelSig, m.version === undefined);
+    if (!modelMissing) check(models, "model", path, uploaded?.name ?? m.name, uploaded?.version ?? m.version, modelSig, m.version === undefined);
     const e = d.environment;
     if (!e || e.id !== undefined || e.registered !== undefined) continue;
+    // A conda file or build context that is not there is reported by checkEnvironmentAsset already, for the same reason.
+    if ((e.conda_file !== undefined && !isFile(resolve(ctx.dir, e.conda_file))) || (e.build !== undefined && !isFolder(resolve(ctx.dir, e.build.path)))) continue;
     const built = e.build && local(e.build.path, e.name, e.version);
     const envSig = JSON.stringify([e.image, e.conda_file, built?.content, e.build?.dockerfile_path, e.inference_config, e.description]);
     check(envs, "environment", path, built?.name ?? e.name, built?.version ?? e.version, envSig, e.version === undefined);

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { CONFIG_WARNING_IDS, ROLLOUT_RULE_IDS, RULE_IDS } from "../guardrails/rule-ids";
+import { closestKey } from "./issues";
 import { AZURE_REGIONS } from "./regions";
 import { canonicalIsoDuration, isoDurationSeconds } from "./duration";
 import { checkNetwork } from "./network-rules";
@@ -585,10 +586,20 @@ export const networkSchema = z.strictObject({
     .optional(),
 });
 
+/** Every id a waiver may name: guardrail rules, config warnings and rollout rules. */
+const WAIVER_IDS = [...RULE_IDS, ...CONFIG_WARNING_IDS, ...ROLLOUT_RULE_IDS];
+
 const configObjectSchema = z.strictObject({
   project: pattern(/^[a-z][a-z0-9]{1,11}$/, "be 2-12 lowercase letters or digits, starting with a letter"),
-  location: z.string().refine((value) => AZURE_REGIONS.includes(value), {
-    message: "must be an Azure region name such as westeurope (see `az account list-locations -o table`)",
+  location: z.string().superRefine((value, ctx) => {
+    if (AZURE_REGIONS.includes(value)) return;
+    // The portal's display names ("West Europe") and typos get the name Azure expects.
+    const hint = closestKey(value.replace(/[\s_-]/g, ""), AZURE_REGIONS);
+    ctx.addIssue({
+      code: "custom",
+      message: `must be an Azure region name ${hint ? `(did you mean ${hint}?)` : "such as westeurope"} (see \`az account list-locations -o table\`)`,
+      input: value,
+    });
   }),
   subscription_id: uuid.optional(),
   tags: tags.default({}),
@@ -688,7 +699,13 @@ const configObjectSchema = z.strictObject({
       z.strictObject({
         // Guardrail rules (checked on the stack), config warnings (checked here) and rollout rules (checked by the plan
         // review, which reads them from the stack's metadata) share one list.
-        rule: z.enum([...RULE_IDS, ...CONFIG_WARNING_IDS, ...ROLLOUT_RULE_IDS]),
+        rule: z.enum(WAIVER_IDS, {
+          // The list of ids is long; a near miss gets the one meant, and the rest the list.
+          error: (issue) => {
+            const hint = typeof issue.input === "string" ? closestKey(issue.input, WAIVER_IDS) : undefined;
+            return hint ? `must be a rule id; did you mean ${hint}?` : undefined;
+          },
+        }),
         reason: z.string().refine((reason) => reason.trim() !== "", {
           message: "must be a non-empty reason: say why the rule does not apply",
         }),

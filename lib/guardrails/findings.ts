@@ -24,6 +24,14 @@ export interface GuardrailFinding {
   readonly waived: boolean;
   /** The waiver's reason; present only when `waived`. */
   readonly reason?: string;
+  /**
+   * Where the offending setting is written, as config errors name it: `config/dev.yaml:12`, or the file alone when
+   * the line is unknown; absent for resources not built from a config file. Optional: readers of older metadata
+   * find none.
+   */
+  readonly source?: string;
+  /** The YAML field the finding is about, e.g. `endpoints[1].auth_mode`; present with `source`. */
+  readonly field?: string;
 }
 
 /** The guardrail outcome of one stack. */

@@ -4,7 +4,8 @@ import { capacityTable, capacityUses } from "./capacity";
 import { CHECKS } from "./checks";
 import type { GuardrailFinding, GuardrailWaiver, StackGuardrails } from "./findings";
 import type { RolloutWaiver } from "./guardrail-record";
-import { RULE_IDS } from "./rule-ids";
+import { fieldPath } from "../config/errors";
+import { RULE_IDS, type RuleId } from "./rule-ids";
 import { GUARDRAIL_RULES } from "./rules";
 import { resourcesOf } from "./stack-view";
 
@@ -42,6 +43,57 @@ export interface GuardrailAspectOptions {
    * @default false
    */
   readonly productionLike?: boolean;
+  /**
+   * Where the stack's constructs come from in the config file, so that a finding names `file:line: field` as config
+   * errors do. The stack fills it while it builds, so it may be empty when the guardrails are applied.
+   * @default findings name only their construct path
+   */
+  readonly configSources?: ConfigSources;
+}
+
+/** Construct paths mapped to the YAML they were built from (see {@link GuardrailAspectOptions.configSources}). */
+export interface ConfigSources {
+  /** Construct path (`node.path`) → YAML path of the section it was built from, e.g. ["endpoints", 1, "deployments", 0]. */
+  readonly places: ReadonlyMap<string, readonly PropertyKey[]>;
+  /**
+   * The 1-based line of a YAML path in the config file (its deepest part written there).
+   * @default no line
+   */
+  readonly lineOf?: (path: readonly PropertyKey[]) => number | undefined;
+}
+
+/**
+ * The YAML field each rule is about, below the section its resource was built from. Rules about what the code builds
+ * rather than what the file says (TLS, key vault settings) have none: their finding names the section alone.
+ */
+const RULE_FIELDS: Partial<Record<RuleId, string>> = {
+  "endpoint-key-auth": "auth_mode",
+  "endpoint-public": "public_network_access",
+  "single-instance-live": "instance_count",
+  "deployment-egress-public": "egress_public_network_access",
+  "workspace-public": "public_network_access",
+  "storage-shared-key": "storage_shared_key_access",
+  "quota-exceeded": "instance_type",
+};
+
+/** Where a finding at `constructPath` is written in the config: the section of the longest registered path above it. */
+function sourceOf(constructPath: string, rule: RuleId, configFile: string | undefined, sources: ConfigSources | undefined): { source: string; field: string } | undefined {
+  if (!sources || configFile === undefined) return undefined;
+  let best: readonly PropertyKey[] | undefined;
+  let bestLength = -1;
+  for (const [rawPath, yaml] of sources.places) {
+    // Resource paths leave out the `Default` ids (see resourcesOf), and so do these.
+    const path = rawPath.replace(/\/Default(?=\/|$)/g, "");
+    if ((constructPath === path || constructPath.startsWith(`${path}/`)) && path.length > bestLength) {
+      best = yaml;
+      bestLength = path.length;
+    }
+  }
+  if (!best) return undefined;
+  const fieldName = RULE_FIELDS[rule];
+  const at = fieldName === undefined ? best : [...best, fieldName];
+  const line = sources.lineOf?.(at);
+  return { source: line === undefined ? configFile : `${configFile}:${line}`, field: fieldPath(at) };
 }
 
 /**
@@ -83,6 +135,7 @@ export class GuardrailAspect implements IAspect {
           message,
           waived: waiver !== undefined,
           ...(waiver ? { reason: waiver.reason } : {}),
+          ...sourceOf(resource.path, id, this.options.configFile, this.options.configSources),
         });
         if (rule.severity === "error" && !waiver) {
           Annotations.of(resource.construct).addError(

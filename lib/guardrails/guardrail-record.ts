@@ -57,6 +57,9 @@ export class GuardrailRecord extends TerraformElement {
           message: f.message,
           waived: f.waived,
           ...(f.waived && f.reason !== undefined ? { reason: f.reason } : {}),
+          // Added fields, only when known: readers of the earlier contract see the fields they know unchanged.
+          ...(f.source !== undefined ? { source: f.source } : {}),
+          ...(f.field !== undefined ? { field: f.field } : {}),
         })),
         waivers: outcome.waivers.map((w) => ({ rule: w.rule, reason: w.reason })),
         ...(outcome.notChecked ? { notChecked: [...outcome.notChecked] } : {}),

@@ -81,7 +81,9 @@ export function formatGuardrailReport(report: GuardrailReport): string {
       const count = `${places.length} ${places.length === 1 ? "place" : "places"}`;
       const entry = [
         `guardrail ${rule.severity} ${id} in ${stack.stack}, ${count}:`,
-        ...findings.map((f) => `  ${f.path}: ${detailOf(f)}`),
+        // The file, line and field when the finding comes from a config file, as config errors name them; the
+        // construct path stays, for whoever reads the synthesized JSON.
+        ...findings.map((f) => (f.source !== undefined ? `  ${f.source}: ${f.field}: ${detailOf(f)} (at ${f.path})` : `  ${f.path}: ${detailOf(f)}`)),
         `  To waive, ${waiverHint(id, stack.configFile)}`,
       ].join("\n");
       if (rule.severity === "error") {

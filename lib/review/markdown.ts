@@ -66,11 +66,32 @@ export function formatValue(value: unknown, maxChars = VALUE_CHARS): string {
   return code(text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text);
 }
 
+/**
+ * Before and after for one Markdown line. Long values are cut around where they first differ, not at their start: two
+ * URIs that differ in a version or hash near the end would otherwise read as the same `https://…` twice.
+ */
+export function formatValuePair(before: unknown, after: unknown, maxChars = VALUE_CHARS): [string, string] {
+  if (before instanceof Masked || after instanceof Masked) return [formatValue(before, maxChars), formatValue(after, maxChars)];
+  const a = stringify(before);
+  const b = stringify(after);
+  if (a.length <= maxChars && b.length <= maxChars) return [code(a), code(b)];
+  let same = 0;
+  while (same < a.length && same < b.length && a[same] === b[same]) same++;
+  // Some context before the first difference, so the reader sees which part of the value it is in.
+  const start = same > maxChars / 2 ? same - Math.floor(maxChars / 4) : 0;
+  const cut = (text: string) => {
+    const shown = start > 0 ? `…${text.slice(start)}` : text;
+    return code(shown.length > maxChars ? `${shown.slice(0, maxChars - 1)}…` : shown);
+  };
+  return [cut(a), cut(b)];
+}
+
 /** `- path: before → after` lines, capped at ATTRIBUTES_PER_RESOURCE. */
 export function renderAttributeLines(changes: readonly AttributeChange[], indent: string, prefix: readonly PathStep[] = []): string[] {
   const lines = changes.slice(0, ATTRIBUTES_PER_RESOURCE).map((c) => {
     const name = formatPath([...prefix, ...c.path]);
-    return `${indent}- ${code(name === "" ? "(whole value)" : name)}: ${formatValue(c.before)} → ${formatValue(c.after)}`;
+    const [before, after] = formatValuePair(c.before, c.after);
+    return `${indent}- ${code(name === "" ? "(whole value)" : name)}: ${before} → ${after}`;
   });
   if (changes.length > ATTRIBUTES_PER_RESOURCE) lines.push(`${indent}- … and ${changes.length - ATTRIBUTES_PER_RESOURCE} more changed attributes`);
   return lines;
@@ -407,7 +428,9 @@ function findingsFor(synth: SynthStack | undefined, r: ResourceEntry): Guardrail
 /** "`rule` (error, open): message" or "(warning, waived: reason)". */
 export function formatFinding(f: GuardrailFinding): string {
   const status = f.waived ? `waived${f.reason ? `: ${esc(f.reason)}` : ""}` : "open";
-  return `${code(f.rule)} (${f.severity}, ${status}): ${esc(f.message)}`;
+  // The YAML place first when the record has it: that is what a reviewer asks the author to change.
+  const place = f.source !== undefined ? ` at ${code(f.source)}${f.field !== undefined ? ` ${code(f.field)}` : ""}` : "";
+  return `${code(f.rule)} (${f.severity}, ${status})${place}: ${esc(f.message)}`;
 }
 
 /** The guardrail table of one stack; errors and open findings first. */

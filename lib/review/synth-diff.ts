@@ -3,6 +3,8 @@
  * checkouts (base and head) instead of planning against Azure.
  */
 
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { AttributeChange, diffValues } from "./diff";
 import {
   code,
@@ -41,6 +43,17 @@ export interface ResourceDiff {
   readonly likelyReplacing: readonly string[];
   /** Set when a moved block in head renamed it. */
   readonly movedFrom?: string;
+  /** Files the configuration reads (`${file("assets/…")}`, a conda file) whose lines changed, by attribute. */
+  readonly fileChanges?: readonly FileChange[];
+}
+
+/** The changed lines of a file an attribute reads with `${file(...)}`: what a hash in its asset path stands for. */
+export interface FileChange {
+  readonly attribute: string;
+  /** The file's name, e.g. churn.yml. */
+  readonly file: string;
+  /** Changed lines in file order, each `- old` or `+ new`. */
+  readonly lines: readonly string[];
 }
 
 /** A resource only in base or only in head. */
@@ -73,6 +86,8 @@ export interface StackDiff {
   readonly possibleRenames: readonly string[];
   /** Guardrail findings of the head stack (base for a removed stack). */
   readonly guardrails?: SynthStack["guardrails"];
+  /** Blobs uploaded under a new content hash because a local model, code or build context changed. */
+  readonly contentReplaced?: number;
 }
 
 function ref(r: SynthResource): ResourceRef {
@@ -113,11 +128,13 @@ export function diffStack(name: string, base: SynthStack | undefined, head: Synt
     const likelyReplacing = [
       ...new Set(attributes.map((a) => a.path[0]).filter((p): p is string => typeof p === "string" && LIKELY_REPLACING_ATTRIBUTES.has(p))),
     ];
+    const fileChanges = base && head ? attributes.flatMap((a) => fileChangeOf(a, base.file, head.file)) : [];
     changed.push({
       ...ref(h),
       attributes,
       likelyReplacing,
       ...(from !== undefined ? { movedFrom: from } : {}),
+      ...(fileChanges.length > 0 ? { fileChanges } : {}),
     });
   }
   for (const [address, b] of baseResources) if (!headResources.has(address) && !movedAway.has(address)) removed.push(ref(b));
@@ -142,8 +159,13 @@ export function diffStack(name: string, base: SynthStack | undefined, head: Synt
   }
 
   const settings = diffValues(base?.settings ?? {}, head?.settings ?? {}, {}, { ignoreKeys: IGNORED_KEYS });
-  const removedTypes = new Set(removed.map((r) => r.type));
-  const possibleRenames = [...new Set(added.map((r) => r.type).filter((t) => removedTypes.has(t)))].sort(compareText);
+  // Blobs named by their content's hash are replaced whenever the content changes: that is no rename to keep.
+  const isContentAddressed = (r: ResourceRef, side: ReadonlyMap<string, SynthResource>) => contentAddressed(side.get(r.address));
+  const renameCandidates = (refs: readonly ResourceRef[], side: ReadonlyMap<string, SynthResource>) =>
+    new Set(refs.filter((r) => !isContentAddressed(r, side)).map((r) => r.type));
+  const removedTypes = renameCandidates(removed, baseResources);
+  const possibleRenames = [...renameCandidates(added, headResources)].filter((t) => removedTypes.has(t)).sort(compareText);
+  const replacedContent = added.filter((r) => isContentAddressed(r, headResources)).length;
   const status = !base ? "added" : !head ? "removed" : added.length + removed.length + changed.length + outputs.length + settings.length > 0 ? "changed" : "unchanged";
   const guardrails = (head ?? base)?.guardrails;
   return {
@@ -156,8 +178,63 @@ export function diffStack(name: string, base: SynthStack | undefined, head: Synt
     settings: base && head ? settings : [],
     unchangedCount,
     possibleRenames,
+    ...(replacedContent > 0 && removed.some((r) => isContentAddressed(r, baseResources)) ? { contentReplaced: replacedContent } : {}),
     ...(guardrails !== undefined ? { guardrails } : {}),
   };
+}
+
+/** A blob whose name holds a 64-hex content hash: a local model, code or build context uploaded by its content. */
+function contentAddressed(r: SynthResource | undefined): boolean {
+  const name = r?.config["name"];
+  return r?.type === "azurerm_storage_blob" && typeof name === "string" && /(^|\/)[0-9a-f]{64}(\/|$)/.test(name);
+}
+
+/** `${file("assets/…/churn.yml")}`: the path of a file the configuration reads, relative to the stack's folder. */
+const FILE_REFERENCE = /^\$\{file\("([^"]+)"\)\}$/;
+
+/** The changed lines behind an attribute that reads a file on both sides, when both files are there to read. */
+function fileChangeOf(change: AttributeChange, baseFile: string, headFile: string): FileChange[] {
+  const before = typeof change.before === "string" ? FILE_REFERENCE.exec(change.before)?.[1] : undefined;
+  const after = typeof change.after === "string" ? FILE_REFERENCE.exec(change.after)?.[1] : undefined;
+  if (before === undefined || after === undefined) return [];
+  const read = (stackFile: string, rel: string) => {
+    try {
+      return fs.readFileSync(path.resolve(path.dirname(stackFile), rel), "utf8");
+    } catch {
+      // An artifact without its assets (CI keeps model bytes out): the hashes alone are shown, as before.
+      return undefined;
+    }
+  };
+  const a = read(baseFile, before);
+  const b = read(headFile, after);
+  if (a === undefined || b === undefined || a === b) return [];
+  return [{ attribute: change.path.map(String).join("."), file: path.basename(after), lines: changedLines(a.split(/\r?\n/), b.split(/\r?\n/)) }];
+}
+
+/** The lines that differ between two texts, `- old` and `+ new`, in file order (a longest-common-subsequence diff). */
+export function changedLines(a: readonly string[], b: readonly string[]): string[] {
+  // Conda files are tens of lines; a table of their lengths is small.
+  const common: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      common[i]![j] = a[i] === b[j] ? common[i + 1]![j + 1]! + 1 : Math.max(common[i + 1]![j]!, common[i]![j + 1]!);
+    }
+  }
+  const lines: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (i < a.length && (j === b.length || common[i + 1]![j]! >= common[i]![j + 1]!)) {
+      // Removed before added, as a unified diff reads.
+      lines.push(`- ${a[i++]}`);
+    } else {
+      lines.push(`+ ${b[j++]}`);
+    }
+  }
+  return lines;
 }
 
 /** Compares every stack of two synth folders, sorted by stack name. */
@@ -242,6 +319,13 @@ function renderStackDiff(d: StackDiff, detail: Detail): string[] {
     if (warnings.length > 0) body.push("", "Resources that hold data or identity:", "", ...warnings);
     lines.push(...quote(["[!WARNING]", ...body]), "");
   }
+  if (d.contentReplaced !== undefined) {
+    lines.push(
+      "> [!NOTE]",
+      `> ${d.contentReplaced} ${d.contentReplaced === 1 ? "blob is" : "blobs are"} uploaded under a new content hash: a local model, code folder or build context changed, and the copies of the old content are removed once nothing uses them. Nothing to do.`,
+      "",
+    );
+  }
   if (d.possibleRenames.length > 0) {
     lines.push(
       `> [!TIP]`,
@@ -254,7 +338,7 @@ function renderStackDiff(d: StackDiff, detail: Detail): string[] {
     lines.push(`#### Changed (${d.changed.length})`, "");
     for (const r of d.changed) {
       lines.push(`- ${refText(r)}${r.movedFrom !== undefined ? ` · moved from ${code(r.movedFrom)}` : ""}`);
-      if (detail === "full") lines.push(...renderAttributeLines(r.attributes, "  "));
+      if (detail === "full") lines.push(...renderAttributeLines(r.attributes, "  "), ...renderFileChanges(r.fileChanges ?? []));
     }
     lines.push("");
   }
@@ -283,4 +367,16 @@ function renderStackDiff(d: StackDiff, detail: Detail): string[] {
     lines.push(`Open guardrail findings: ${open.length}.`, "", ...open.map((f) => `- ${code(f.path)}: ${formatFinding(f)}`), "");
   }
   return lines;
+}
+
+/** Changed lines shown at most per file, so that a rewritten file does not push the rest of the review out. */
+const FILE_LINES = 20;
+
+/** The changed lines of each file an attribute reads: what its new hash means (a conda file's packages). */
+function renderFileChanges(changes: readonly FileChange[]): string[] {
+  return changes.flatMap((c) => [
+    `  - ${code(c.attribute)} reads ${code(c.file)}, whose lines changed:`,
+    ...c.lines.slice(0, FILE_LINES).map((line) => `    - ${code(line)}`),
+    ...(c.lines.length > FILE_LINES ? [`    - … and ${c.lines.length - FILE_LINES} more changed lines`] : []),
+  ]);
 }

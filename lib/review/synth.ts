@@ -26,6 +26,9 @@ const findingSchema = z.object({
   message: z.string(),
   waived: z.boolean(),
   reason: z.string().optional(),
+  // Where the setting is in the config file (`config/dev.yaml:12`) and its YAML field; absent in older records.
+  source: z.string().optional(),
+  field: z.string().optional(),
 });
 
 const guardrailsSchema = z.object({

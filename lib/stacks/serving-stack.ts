@@ -93,8 +93,11 @@ export class ServingStack extends TerraformStack {
     // The workspace itself needs azapi (its datastore auth mode), so every serving stack has the provider.
     new AzapiProvider(this, "azapi", { subscriptionId: config.subscription_id });
 
+    // Filled below as constructs are made, read when the guardrails run: findings name the YAML they came from.
+    const places = new Map<string, readonly PropertyKey[]>();
     applyGuardrails(this, guardrailWaivers(config.waivers), {
       configFile: environment.file,
+      configSources: { places, lineOf: environment.lineOf },
       rolloutWaivers: config.waivers.filter(isRolloutWaiver),
       ...capacityGuardrailOptions(environment),
       // The rules see what this stack creates; an existing workspace's own settings are its owner's.
@@ -169,6 +172,7 @@ export class ServingStack extends TerraformStack {
     this.onlineEndpoints = assets ? config.endpoints.map((e) => this.onlineServing(config, e, assets, resourceGroupName, tags)) : [];
     this.deployments = this.onlineEndpoints.flatMap((e) => e.deployments);
     this.batchEndpoints = assets && batchCompute ? config.batch.map((b) => this.batchServing(config, b, assets, batchCompute, tags)) : [];
+    recordConfigSources(places, config, this);
 
     // The one-endpoint form's outputs keep their names; every endpoint is also in the maps, by name.
     const single = config.endpoints.find((e) => e.keeps_single_form_addresses);
@@ -448,4 +452,17 @@ function probeProps(p: { initial_delay_s: number; period_s: number; timeout_s: n
     failureThreshold: p.failure_threshold,
     successThreshold: p.success_threshold,
   };
+}
+
+/** Which YAML section each construct a guardrail rule may flag was built from (see GuardrailAspectOptions.configSources). */
+function recordConfigSources(places: Map<string, readonly PropertyKey[]>, config: ServingConfig, stack: ServingStack): void {
+  if (stack.ml) places.set(stack.ml.node.path, ["workspace"]);
+  if (stack.compute) places.set(stack.compute.node.path, ["compute"]);
+  stack.onlineEndpoints.forEach((serving, i) => {
+    const at = config.endpoints[i].at;
+    // The endpoint and each deployment, not the serving construct: in the one-endpoint form that is the stack itself.
+    places.set(serving.endpoint.node.path, at);
+    serving.deployments.forEach((d, j) => places.set(d.node.path, [...at, "deployments", j]));
+  });
+  stack.batchEndpoints.forEach((b, i) => places.set(b.node.path, ["batch", i]));
 }
