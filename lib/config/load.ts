@@ -384,7 +384,7 @@ function firstUnresolvedAlias(doc: Document, lineCounter: LineCounter): number |
 }
 
 /** The 1-based line of the deepest node of `path` that exists in the document. */
-function locate(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+export function locate(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
   let node: unknown = doc.contents;
   let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];
   for (const part of path) {

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type Pair } from "yaml";
-import { ConfigError, formatProblem, formatWarning, type ConfigProblem } from "../config/errors";
-import { loadEnvironments } from "../config/load";
+import { ConfigError, fieldPath, formatProblem, formatWarning, type ConfigProblem } from "../config/errors";
+import { loadEnvironments, locate } from "../config/load";
 import { STORAGE_URI } from "../config/schema";
 
 /**
@@ -69,35 +69,11 @@ function isRecord(value: unknown): value is Json {
 class Problems {
   readonly list: ConfigProblem[] = [];
   add(f: Pick<AzFile, "file" | "lineOf">, at: readonly PropertyKey[], rule: string, ...value: [unknown?]): void {
-    this.list.push({ file: f.file, line: f.lineOf(at), field: fieldOf(at), rule, value: value[0], hasValue: value.length > 0 });
+    this.list.push({ file: f.file, line: f.lineOf(at), field: fieldPath(at), rule, value: value[0], hasValue: value.length > 0 });
   }
 }
 
-function fieldOf(at: readonly PropertyKey[]): string {
-  return at.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text === "" ? String(part) : `${text}.${String(part)}`), "");
-}
 
-/** The 1-based line of the deepest node of `path` in a document. */
-function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];
-  for (const part of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
-      if (!pair) break;
-      offset = (pair.key as { range?: [number] }).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof part === "number") {
-      const item = node.items[part] as { range?: [number] } | undefined;
-      if (!item) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return offset === undefined ? undefined : lc.linePos(offset).line;
-}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Reading and classifying az ml files
