@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { ConfigError, formatWarning } from "../../lib/config/errors";
 import { loadEnvironments } from "../../lib/config/load";
-import { configDir } from "../helpers/config-dir";
+import { configDir, problemsOf as problemsOfFolder } from "../helpers/config-dir";
 
 /**
  * Config warnings: what synthesizes but would fail on a first deploy. Each names file:line, field, rule and value,
@@ -27,14 +27,7 @@ function warningsOf(yaml: string, files: Record<string, string> = {}): string[] 
 
 /** The problem lines `dev.yaml` is refused with. */
 function problemsOf(yaml: string): string[] {
-  const dir = folder({ "dev.yaml": yaml });
-  try {
-    loadEnvironments({ configDir: dir, projectRoot: dir });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message.split("\n");
-    throw error;
-  }
-  throw new Error("expected the config to be refused, but it loaded");
+  return problemsOfFolder({ "dev.yaml": yaml });
 }
 
 const HEAD = [

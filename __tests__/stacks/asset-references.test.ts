@@ -1,10 +1,7 @@
-import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Testing } from "cdktf";
-import { loadEnvironments } from "../../lib/config/load";
-import { ServingStack } from "../../lib/stacks/serving-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { DependencyGraph } from "../helpers/dependency-graph";
+import { synthConfigFolder } from "../helpers/synth-folder";
 
 /**
  * `azureml:<name>:<version>` references to versions that the same stack registers: on a first deploy the version
@@ -13,18 +10,8 @@ import { DependencyGraph } from "../helpers/dependency-graph";
  */
 const FIXTURE = join(__dirname, "..", "fixtures", "asset-references");
 
-function synth(): any {
-  const app = Testing.app({ enableFutureFlags: false });
-  try {
-    for (const environment of loadEnvironments({ configDir: FIXTURE })) new ServingStack(app, environment);
-    app.synth();
-    return JSON.parse(readFileSync(join(app.outdir, "stacks", "serving-refs", "cdk.tf.json"), "utf8"));
-  } finally {
-    rmSync(app.outdir, { recursive: true, force: true });
-  }
-}
 
-const json = synth();
+const json = synthConfigFolder(FIXTURE).refs;
 const graph = new DependencyGraph(json);
 const config = (address: string) => {
   const [type, name] = address.split(".");

@@ -1,11 +1,9 @@
-import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
 import { formatWarning } from "../../lib/config/errors";
 import { loadEnvironments } from "../../lib/config/load";
-import { ServingStack } from "../../lib/stacks/serving-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { DependencyGraph } from "../helpers/dependency-graph";
+import { synthConfigFolder } from "../helpers/synth-folder";
 
 /**
  * Issue 20's data collection, synthesized in full from a fixture: payload logging (request, response) and custom
@@ -16,18 +14,8 @@ import { DependencyGraph } from "../helpers/dependency-graph";
 const FIXTURE = join(__dirname, "..", "fixtures", "data-collection");
 const environments = loadEnvironments({ configDir: FIXTURE });
 
-function synth(): any {
-  const app: App = Testing.app({ enableFutureFlags: false });
-  for (const environment of environments) new ServingStack(app, environment);
-  try {
-    app.synth();
-    return JSON.parse(readFileSync(join(app.outdir, "stacks", "serving-collect", "cdk.tf.json"), "utf8"));
-  } finally {
-    rmSync(app.outdir, { recursive: true, force: true });
-  }
-}
 
-const json = synth();
+const json = synthConfigFolder(FIXTURE).collect;
 const graph = new DependencyGraph(json);
 const config = (address: string) => {
   const [type, name] = address.split(".");

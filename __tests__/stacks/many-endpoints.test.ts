@@ -1,12 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, Testing } from "cdktf";
-import { loadEnvironments } from "../../lib/config/load";
-import { ServingStack } from "../../lib/stacks/serving-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { baseConfig, configDir, deployment } from "../helpers/config-dir";
 import { DependencyGraph } from "../helpers/dependency-graph";
 import { perFile } from "../helpers/shared";
+import { synthConfigFolder } from "../helpers/synth-folder";
 
 /**
  * Many online endpoints per environment, and an existing workspace (issue 22), in full synths of fixture configs:
@@ -17,15 +15,7 @@ const FIXTURES = join(__dirname, "..", "fixtures");
 const ML = "Microsoft.MachineLearningServices/workspaces";
 const EXISTING = "/subscriptions/00000000-0000-0000-0000-0000000000ab/resourceGroups/rg-ml-platform/providers/Microsoft.MachineLearningServices/workspaces/mlw-platform";
 
-function synthDir(dir: string): Record<string, any> {
-  const app: App = Testing.app({ enableFutureFlags: false });
-  const environments = loadEnvironments({ configDir: dir });
-  for (const environment of environments) new ServingStack(app, environment);
-  app.synth();
-  return Object.fromEntries(
-    environments.map((e) => [e.name, JSON.parse(readFileSync(join(app.outdir, "stacks", `serving-${e.name}`, "cdk.tf.json"), "utf8"))]),
-  );
-}
+const synthDir = synthConfigFolder;
 
 const addresses = (json: any): string[] => Object.entries<any>(json.resource).flatMap(([t, rs]) => Object.keys(rs).map((n) => `${t}.${n}`));
 const config = (json: any, address: string) => {
