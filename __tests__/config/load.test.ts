@@ -226,6 +226,7 @@ describe("rejecting bad input", () => {
     ["PT", "must be an ISO-8601 duration such as PT2M or PT120S"],
     ["P1M", "must be an ISO-8601 duration such as PT2M or PT120S"],
     ["PT0S", "must be a duration longer than zero"],
+    ["PT1.5S", "must be a whole number of seconds, as az ml sends it (PT90S, not PT1.5S)"],
   ])("a bad ISO duration %p", (value, rule) => {
     expect(
       problemsOf({

@@ -43,6 +43,12 @@ const isoDuration = z
   })
   .transform((value) => canonicalIsoDuration(value) ?? value);
 
+/** An {@link isoDuration} that is a whole number of seconds (PT90S, PT2M; not PT1.5S). */
+const wholeSecondsIsoDuration = isoDuration.refine(
+  (value) => Number.isInteger(isoDurationSeconds(value)),
+  { message: "must be a whole number of seconds, as az ml sends it (PT90S, not PT1.5S)" },
+);
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -650,7 +656,9 @@ const configObjectSchema = z.strictObject({
     vm_priority: z.enum(["dedicated", "low_priority"]).optional(),
     min_nodes: int(0, 1000).optional(),
     max_nodes: int(1, 1000).optional(),
-    idle_time_before_scale_down: isoDuration.optional(),
+    // az ml takes this as a whole number of seconds (`idle_time_before_scale_down: int` in its compute YAML) and
+    // Azure publishes no minimum beyond "longer than zero", so whole seconds is the rule we can stand behind.
+    idle_time_before_scale_down: wholeSecondsIsoDuration.optional(),
   }).superRefine(
     (compute, ctx) => {
       if (compute.max_nodes !== undefined && compute.min_nodes !== undefined && compute.min_nodes > compute.max_nodes) {
