@@ -495,3 +495,74 @@ describe("a serving stack validates against the vendored 2025-12-01 schema", () 
     ]);
   });
 });
+
+describe("attribute getters", () => {
+  // One output per getter: a getter that read another attribute (name for parent_id, principal for tenant) would
+  // still resolve, to the wrong value, so each reference is compared in full.
+  test("each reads its own attribute of its own resource type", () => {
+    const stack = newStack();
+    const endpoint = new AzapiResource(stack, "endpoint", {
+      type: MlResourceType.onlineEndpoint,
+      name: "e",
+      parentId: WORKSPACE_ID,
+      identity: { type: "SystemAssigned" },
+    });
+    const workspace = new DataAzapiResource(stack, "workspace", { type: MlResourceType.workspace, resourceId: WORKSPACE_ID });
+    const traffic = new AzapiUpdateResource(stack, "traffic", { type: MlResourceType.onlineEndpoint, resourceId: endpoint.id });
+    const values: Record<string, string | object> = {
+      parent: endpoint.parentId,
+      location: endpoint.location,
+      tenant: endpoint.identityTenantId,
+      data_id: workspace.id,
+      data_location: workspace.location,
+      data_output: workspace.output,
+      update_id: traffic.id,
+      update_output: traffic.output,
+    };
+    for (const [name, value] of Object.entries(values)) new TerraformOutput(stack, name, { value });
+    const outputs = synth(stack).output;
+    expect(Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, (o as { value: string }).value]))).toEqual({
+      parent: "${azapi_resource.endpoint.parent_id}",
+      location: "${azapi_resource.endpoint.location}",
+      tenant: "${azapi_resource.endpoint.identity[0].tenant_id}",
+      data_id: "${data.azapi_resource.workspace.id}",
+      data_location: "${data.azapi_resource.workspace.location}",
+      data_output: "${data.azapi_resource.workspace.output}",
+      update_id: "${azapi_update_resource.traffic.id}",
+      update_output: "${azapi_update_resource.traffic.output}",
+    });
+  });
+});
+
+describe("DataAzapiResource addressing", () => {
+  test("by name and parent_id synthesizes those two, not resource_id", () => {
+    const stack = newStack();
+    new DataAzapiResource(stack, "workspace", { type: MlResourceType.workspace, name: "mlw-prod", parentId: RG_ID });
+    expect(synth(stack).data.azapi_resource.workspace).toEqual({
+      type: MlResourceType.workspace,
+      name: "mlw-prod",
+      parent_id: RG_ID,
+    });
+  });
+
+  test.each([
+    [{ resourceId: WORKSPACE_ID, name: "mlw-prod" }, 'DataAzapiResource "ws": set either resourceId, or name and parentId, not both'],
+    [{ resourceId: WORKSPACE_ID, parentId: RG_ID }, 'DataAzapiResource "ws": set either resourceId, or name and parentId, not both'],
+    [{ parentId: RG_ID }, 'DataAzapiResource "ws": set resourceId, or both name and parentId'],
+    [{}, 'DataAzapiResource "ws": set resourceId, or both name and parentId'],
+  ])("refuses %p", (addressing, message) => {
+    expect(() => new DataAzapiResource(newStack(), "ws", { type: MlResourceType.workspace, ...addressing })).toThrow(message);
+  });
+});
+
+describe("list arguments", () => {
+  test("a list that is a Terraform expression passes through as the expression", () => {
+    const stack = newStack();
+    const locks = Token.asList(Fn.split(",", "a,b"));
+    const exportsList = Token.asList(Fn.split(",", "properties.a,properties.b"));
+    new AzapiResource(stack, "r", { type: "T@1", name: "n", parentId: RG_ID, locks, responseExportValues: exportsList });
+    const r = synth(stack).resource.azapi_resource.r;
+    expect(r.locks).toBe('${split(",", "a,b")}');
+    expect(r.response_export_values).toBe('${split(",", "properties.a,properties.b")}');
+  });
+});

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformProvider, Token, booleanToTerraform, stringToTerraform } from "cdktf";
-import { hclAttributes, hclMap, hclScalar } from "./synth-util";
+import { hclAttributes, hclBoolean, hclMap, hclString } from "./synth-util";
 
 /** Registry source of the azapi provider, as written into `terraform.required_providers.azapi.source`. */
 export const AZAPI_PROVIDER_SOURCE = "Azure/azapi";
@@ -159,15 +159,15 @@ export class AzapiProvider extends TerraformProvider {
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     return hclAttributes({
-      subscription_id: hclScalar(this.subscriptionId, "string"),
-      tenant_id: hclScalar(this.tenantId, "string"),
-      use_oidc: hclScalar(this.useOidc, "boolean"),
-      use_cli: hclScalar(this.useCli, "boolean"),
-      use_msi: hclScalar(this.useMsi, "boolean"),
-      default_location: hclScalar(this.defaultLocation, "string"),
+      subscription_id: hclString(this.subscriptionId),
+      tenant_id: hclString(this.tenantId),
+      use_oidc: hclBoolean(this.useOidc),
+      use_cli: hclBoolean(this.useCli),
+      use_msi: hclBoolean(this.useMsi),
+      default_location: hclString(this.defaultLocation),
       default_tags: hclMap(protectMapKeys(this.defaultTags)),
-      disable_default_output: hclScalar(this.disableDefaultOutput, "boolean"),
-      enable_preflight: hclScalar(this.enablePreflight, "boolean"),
+      disable_default_output: hclBoolean(this.disableDefaultOutput),
+      enable_preflight: hclBoolean(this.enablePreflight),
     });
   }
 }

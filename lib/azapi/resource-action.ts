@@ -6,7 +6,7 @@ import {
   compact,
   hclAny,
   hclAttributes,
-  hclScalar,
+  hclString,
   operationTailToHcl,
   operationTailToTerraform,
 } from "./synth-util";
@@ -99,12 +99,12 @@ export class AzapiResourceAction extends TerraformResource {
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const p = this.props;
     return hclAttributes({
-      type: hclScalar(p.type, "string"),
-      resource_id: hclScalar(p.resourceId, "string"),
-      action: hclScalar(p.action, "string"),
-      method: hclScalar(p.method, "string"),
+      type: hclString(p.type),
+      resource_id: hclString(p.resourceId),
+      action: hclString(p.action),
+      method: hclString(p.method),
       body: hclAny(p.body),
-      when: hclScalar(p.when, "string"),
+      when: hclString(p.when),
       ...operationTailToHcl(p),
     });
   }

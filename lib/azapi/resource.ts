@@ -12,13 +12,12 @@ import {
   azapiResourceConfig,
   assertResourceAddressing,
   compact,
-  copyExportValues,
-  copyList,
   hclAny,
   hclAttributes,
   hclBlock,
   hclMap,
-  hclScalar,
+  hclString,
+  hclBoolean,
   hclStringList,
   identityToTerraform,
   operationTailToHcl,
@@ -300,12 +299,12 @@ export class AzapiResource extends TerraformResource {
       body: p.body,
       identity: identityToTerraform(p.identity),
       tags: p.tags,
-      response_export_values: copyExportValues(p.responseExportValues),
+      response_export_values: p.responseExportValues,
       schema_validation_enabled: booleanToTerraform(p.schemaValidationEnabled),
       ignore_missing_property: booleanToTerraform(p.ignoreMissingProperty),
       ignore_casing: booleanToTerraform(p.ignoreCasing),
       replace_triggers_external_values: p.replaceTriggersExternalValues,
-      replace_triggers_refs: copyList(p.replaceTriggersRefs),
+      replace_triggers_refs: p.replaceTriggersRefs,
       ...operationTailToTerraform(p),
     });
   }
@@ -313,19 +312,19 @@ export class AzapiResource extends TerraformResource {
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const p = this.props;
     return hclAttributes({
-      type: hclScalar(p.type, "string"),
-      name: hclScalar(p.name, "string"),
-      parent_id: hclScalar(p.parentId, "string"),
-      location: hclScalar(p.location, "string"),
+      type: hclString(p.type),
+      name: hclString(p.name),
+      parent_id: hclString(p.parentId),
+      location: hclString(p.location),
       body: hclAny(p.body),
-      identity: hclBlock(identityToTerraform(p.identity), "list", "AzapiIdentityList"),
+      identity: hclBlock(identityToTerraform(p.identity), "list"),
       tags: hclMap(p.tags),
-      response_export_values: hclAny(copyExportValues(p.responseExportValues)),
-      schema_validation_enabled: hclScalar(p.schemaValidationEnabled, "boolean"),
-      ignore_missing_property: hclScalar(p.ignoreMissingProperty, "boolean"),
-      ignore_casing: hclScalar(p.ignoreCasing, "boolean"),
+      response_export_values: hclAny(p.responseExportValues),
+      schema_validation_enabled: hclBoolean(p.schemaValidationEnabled),
+      ignore_missing_property: hclBoolean(p.ignoreMissingProperty),
+      ignore_casing: hclBoolean(p.ignoreCasing),
       replace_triggers_external_values: hclAny(p.replaceTriggersExternalValues),
-      replace_triggers_refs: hclStringList(copyList(p.replaceTriggersRefs)),
+      replace_triggers_refs: hclStringList(p.replaceTriggersRefs),
       ...operationTailToHcl(p),
     });
   }
@@ -423,18 +422,18 @@ export class DataAzapiResource extends TerraformDataSource {
       resource_id: stringToTerraform(p.resourceId),
       name: stringToTerraform(p.name),
       parent_id: stringToTerraform(p.parentId),
-      response_export_values: copyExportValues(p.responseExportValues),
+      response_export_values: p.responseExportValues,
     });
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const p = this.props;
     return hclAttributes({
-      type: hclScalar(p.type, "string"),
-      resource_id: hclScalar(p.resourceId, "string"),
-      name: hclScalar(p.name, "string"),
-      parent_id: hclScalar(p.parentId, "string"),
-      response_export_values: hclAny(copyExportValues(p.responseExportValues)),
+      type: hclString(p.type),
+      resource_id: hclString(p.resourceId),
+      name: hclString(p.name),
+      parent_id: hclString(p.parentId),
+      response_export_values: hclAny(p.responseExportValues),
     });
   }
 }

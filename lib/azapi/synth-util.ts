@@ -3,12 +3,11 @@
  *
  * Internal to lib/azapi: index.ts does not re-export this module.
  */
-import { Token, type TerraformMetaArguments, type TerraformResourceConfig } from "cdktf";
+import type { TerraformMetaArguments, TerraformResourceConfig } from "cdktf";
 import type {
   AzapiExistingResourceProps,
   AzapiIdentity,
   AzapiOperationProps,
-  AzapiResponseExportValues,
   AzapiRetry,
   AzapiTimeouts,
 } from "./resource";
@@ -16,12 +15,17 @@ import type {
 /** Provider metadata for resources and data sources; mirrors the provider's own required_providers entry. */
 export const AZAPI_GENERATOR_METADATA = { providerName: "azapi", providerVersionConstraint: ">= 2.9" };
 
-/** An attribute description in the shape cdktf's HCL renderer expects. */
+/**
+ * An attribute description in the shape cdktf's HCL renderer expects.
+ *
+ * The renderer reads `storageClassType` only for simple values (to quote strings) and for lists (to render a list of
+ * strings rather than of blocks); maps, objects and blocks are rendered from their values alone.
+ */
 export interface HclAttribute {
   readonly value: unknown;
   readonly isBlock: boolean;
   readonly type: "simple" | "list" | "map" | "struct" | "any";
-  readonly storageClassType: string;
+  readonly storageClassType?: "string" | "boolean" | "stringList";
 }
 
 /** Drops attributes whose value is undefined, as the generated cdktf bindings do. */
@@ -29,14 +33,19 @@ export function hclAttributes(attrs: Record<string, HclAttribute>): Record<strin
   return Object.fromEntries(Object.entries(attrs).filter(([, attr]) => attr.value !== undefined));
 }
 
-/** A string, number or boolean attribute. */
-export function hclScalar(value: unknown, storageClassType: "string" | "number" | "boolean"): HclAttribute {
-  return { value, isBlock: false, type: "simple", storageClassType };
+/** A string attribute, rendered quoted. */
+export function hclString(value: string | undefined): HclAttribute {
+  return { value, isBlock: false, type: "simple", storageClassType: "string" };
+}
+
+/** A boolean attribute, rendered bare. */
+export function hclBoolean(value: boolean | undefined): HclAttribute {
+  return { value, isBlock: false, type: "simple", storageClassType: "boolean" };
 }
 
 /** A map(string) attribute. */
 export function hclMap(value: unknown): HclAttribute {
-  return { value, isBlock: false, type: "map", storageClassType: "stringMap" };
+  return { value, isBlock: false, type: "map" };
 }
 
 /** A list(string) attribute. */
@@ -46,23 +55,17 @@ export function hclStringList(value: unknown): HclAttribute {
 
 /** A dynamic or object-typed attribute, rendered as an HCL object/tuple expression. */
 export function hclAny(value: unknown): HclAttribute {
-  return { value, isBlock: false, type: "any", storageClassType: "any" };
+  return { value, isBlock: false, type: "any" };
 }
 
 /** A nested block: `list` for list-nested blocks, `struct` for single-nested ones. */
-export function hclBlock(value: unknown, type: "list" | "struct", storageClassType: string): HclAttribute {
-  return { value, isBlock: true, type, storageClassType };
+export function hclBlock(value: unknown, type: "list" | "struct"): HclAttribute {
+  return { value, isBlock: true, type };
 }
 
 /** Drops undefined values from a flat object, so optional fields are omitted rather than emitted as null. */
 export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
-
-/** Copies a list so that mutating the caller's array after construction cannot change what gets synthesized. */
-export function copyList<T>(list: readonly T[] | undefined): T[] | undefined {
-  if (list === undefined || Token.isUnresolved(list)) return list as T[] | undefined;
-  return [...list];
 }
 
 /**
@@ -88,14 +91,14 @@ export function assertResourceAddressing(
 /** JSON form of the identity block: a list holding one block, as for any list-nested block. */
 export function identityToTerraform(identity: AzapiIdentity | undefined): Array<Record<string, unknown>> | undefined {
   if (identity === undefined) return undefined;
-  return [compact({ type: identity.type, identity_ids: copyList(identity.identityIds) })];
+  return [compact({ type: identity.type, identity_ids: identity.identityIds })];
 }
 
 /** JSON form of the retry object attribute. */
 export function retryToTerraform(retry: AzapiRetry | undefined): Record<string, unknown> | undefined {
   if (retry === undefined) return undefined;
   return compact({
-    error_message_regex: copyList(retry.errorMessageRegex),
+    error_message_regex: retry.errorMessageRegex,
     interval_seconds: retry.intervalSeconds,
     max_interval_seconds: retry.maxIntervalSeconds,
     multiplier: retry.multiplier,
@@ -115,24 +118,16 @@ type OperationTail = Pick<AzapiOperationProps, "locks" | "retry" | "timeouts">;
 
 /** JSON form of {@link OperationTail}; spread it last into `compact({...})`. */
 export function operationTailToTerraform(p: OperationTail): Record<string, unknown> {
-  return { locks: copyList(p.locks), retry: retryToTerraform(p.retry), timeouts: timeoutsToTerraform(p.timeouts) };
+  return { locks: p.locks, retry: retryToTerraform(p.retry), timeouts: timeoutsToTerraform(p.timeouts) };
 }
 
 /** HCL form of {@link OperationTail}; spread it last into `hclAttributes({...})`. */
 export function operationTailToHcl(p: OperationTail): Record<string, HclAttribute> {
   return {
-    locks: hclStringList(copyList(p.locks)),
+    locks: hclStringList(p.locks),
     retry: hclAny(retryToTerraform(p.retry)),
-    timeouts: hclBlock(timeoutsToTerraform(p.timeouts), "struct", "AzapiTimeouts"),
+    timeouts: hclBlock(timeoutsToTerraform(p.timeouts), "struct"),
   };
-}
-
-/** Copies response_export_values (a list or a map) for the same reason as copyList. */
-export function copyExportValues(
-  values: AzapiResponseExportValues | undefined,
-): AzapiResponseExportValues | undefined {
-  if (values === undefined || Token.isUnresolved(values)) return values;
-  return Array.isArray(values) ? [...values] : { ...values };
 }
 
 /** The base-class config of an azapi resource: its type plus the Terraform meta-arguments, passed through as given. */

@@ -5,10 +5,10 @@ import {
   azapiResourceConfig,
   assertResourceAddressing,
   compact,
-  copyExportValues,
   hclAny,
   hclAttributes,
-  hclScalar,
+  hclString,
+  hclBoolean,
   operationTailToHcl,
   operationTailToTerraform,
 } from "./synth-util";
@@ -76,7 +76,7 @@ export class AzapiUpdateResource extends TerraformResource {
       name: stringToTerraform(p.name),
       parent_id: stringToTerraform(p.parentId),
       body: p.body,
-      response_export_values: copyExportValues(p.responseExportValues),
+      response_export_values: p.responseExportValues,
       ignore_casing: booleanToTerraform(p.ignoreCasing),
       ignore_missing_property: booleanToTerraform(p.ignoreMissingProperty),
       ...operationTailToTerraform(p),
@@ -86,14 +86,14 @@ export class AzapiUpdateResource extends TerraformResource {
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const p = this.props;
     return hclAttributes({
-      type: hclScalar(p.type, "string"),
-      resource_id: hclScalar(p.resourceId, "string"),
-      name: hclScalar(p.name, "string"),
-      parent_id: hclScalar(p.parentId, "string"),
+      type: hclString(p.type),
+      resource_id: hclString(p.resourceId),
+      name: hclString(p.name),
+      parent_id: hclString(p.parentId),
       body: hclAny(p.body),
-      response_export_values: hclAny(copyExportValues(p.responseExportValues)),
-      ignore_casing: hclScalar(p.ignoreCasing, "boolean"),
-      ignore_missing_property: hclScalar(p.ignoreMissingProperty, "boolean"),
+      response_export_values: hclAny(p.responseExportValues),
+      ignore_casing: hclBoolean(p.ignoreCasing),
+      ignore_missing_property: hclBoolean(p.ignoreMissingProperty),
       ...operationTailToHcl(p),
     });
   }
