@@ -184,6 +184,36 @@ describe("HCL of azapi_resource", () => {
     ]);
   });
 
+  test("unset fields inside retry and identity are left out, not printed as undefined", () => {
+    const stack = newStack();
+    new AzapiResource(stack, "r", {
+      type: "T@1",
+      name: "r",
+      parentId: PARENT,
+      identity: { type: "SystemAssigned" },
+      retry: { errorMessageRegex: ["Conflict"] },
+      timeouts: { delete: "9m" },
+    });
+    expect(hclBlock(Testing.synthHcl(stack), 'resource "azapi_resource" "r"')).toEqual([
+      'resource "azapi_resource" "r" {',
+      'type = "T@1"',
+      'name = "r"',
+      `parent_id = "${PARENT}"`,
+      "identity {",
+      'type = "SystemAssigned"',
+      "}",
+      "retry = {",
+      "error_message_regex = [",
+      '"Conflict",',
+      "]",
+      "}",
+      "timeouts {",
+      'delete = "9m"',
+      "}",
+      "}",
+    ]);
+  });
+
   test("a map of response exports renders as an object", () => {
     const stack = newStack();
     new AzapiResource(stack, "e", { type: "T@1", name: "e", parentId: PARENT, responseExportValues: { uri: "properties.uri" } });

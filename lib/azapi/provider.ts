@@ -143,7 +143,8 @@ export class AzapiProvider extends TerraformProvider {
   }
 
   protected override synthesizeAttributes(): { [name: string]: any } {
-    const attrs: { [name: string]: any } = {
+    // Unset (undefined) attributes are left out of the JSON, as in cdktf's generated bindings.
+    return {
       subscription_id: stringToTerraform(this.subscriptionId),
       tenant_id: stringToTerraform(this.tenantId),
       use_oidc: booleanToTerraform(this.useOidc),
@@ -154,7 +155,6 @@ export class AzapiProvider extends TerraformProvider {
       disable_default_output: booleanToTerraform(this.disableDefaultOutput),
       enable_preflight: booleanToTerraform(this.enablePreflight),
     };
-    return Object.fromEntries(Object.entries(attrs).filter(([, value]) => value !== undefined));
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {

@@ -3,7 +3,6 @@ import { TerraformResource, stringToTerraform } from "cdktf";
 import type { AzapiOperationProps } from "./resource";
 import {
   azapiResourceConfig,
-  compact,
   hclAny,
   hclAttributes,
   hclString,
@@ -85,7 +84,7 @@ export class AzapiResourceAction extends TerraformResource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     const p = this.props;
-    return compact({
+    return {
       type: stringToTerraform(p.type),
       resource_id: stringToTerraform(p.resourceId),
       action: stringToTerraform(p.action),
@@ -93,7 +92,7 @@ export class AzapiResourceAction extends TerraformResource {
       body: p.body,
       when: stringToTerraform(p.when),
       ...operationTailToTerraform(p),
-    });
+    };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {

@@ -11,7 +11,6 @@ import {
 import {
   azapiResourceConfig,
   assertResourceAddressing,
-  compact,
   hclAny,
   hclAttributes,
   hclBlock,
@@ -291,7 +290,7 @@ export class AzapiResource extends TerraformResource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     const p = this.props;
-    return compact({
+    return {
       type: stringToTerraform(p.type),
       name: stringToTerraform(p.name),
       parent_id: stringToTerraform(p.parentId),
@@ -306,7 +305,7 @@ export class AzapiResource extends TerraformResource {
       replace_triggers_external_values: p.replaceTriggersExternalValues,
       replace_triggers_refs: p.replaceTriggersRefs,
       ...operationTailToTerraform(p),
-    });
+    };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
@@ -417,13 +416,13 @@ export class DataAzapiResource extends TerraformDataSource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     const p = this.props;
-    return compact({
+    return {
       type: stringToTerraform(p.type),
       resource_id: stringToTerraform(p.resourceId),
       name: stringToTerraform(p.name),
       parent_id: stringToTerraform(p.parentId),
       response_export_values: p.responseExportValues,
-    });
+    };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {

@@ -63,7 +63,10 @@ export function hclBlock(value: unknown, type: "list" | "struct"): HclAttribute 
   return { value, isBlock: true, type };
 }
 
-/** Drops undefined values from a flat object, so optional fields are omitted rather than emitted as null. */
+/**
+ * Drops undefined values from a flat object: needed inside object attributes and blocks, which the HCL renderer would
+ * otherwise print as `key = undefined` (the JSON writer drops them on its own).
+ */
 export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
@@ -116,7 +119,7 @@ export function timeoutsToTerraform(timeouts: AzapiTimeouts | undefined): Record
 /** The arguments every azapi resource type ends with: locks, retry and timeouts, in that order. */
 type OperationTail = Pick<AzapiOperationProps, "locks" | "retry" | "timeouts">;
 
-/** JSON form of {@link OperationTail}; spread it last into `compact({...})`. */
+/** JSON form of {@link OperationTail}; spread it last into the attributes (undefined ones are left out of the JSON). */
 export function operationTailToTerraform(p: OperationTail): Record<string, unknown> {
   return { locks: p.locks, retry: retryToTerraform(p.retry), timeouts: timeoutsToTerraform(p.timeouts) };
 }

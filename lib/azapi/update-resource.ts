@@ -4,7 +4,6 @@ import type { AzapiExistingResourceProps, AzapiOperationProps } from "./resource
 import {
   azapiResourceConfig,
   assertResourceAddressing,
-  compact,
   hclAny,
   hclAttributes,
   hclString,
@@ -70,7 +69,7 @@ export class AzapiUpdateResource extends TerraformResource {
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     const p = this.props;
-    return compact({
+    return {
       type: stringToTerraform(p.type),
       resource_id: stringToTerraform(p.resourceId),
       name: stringToTerraform(p.name),
@@ -80,7 +79,7 @@ export class AzapiUpdateResource extends TerraformResource {
       ignore_casing: booleanToTerraform(p.ignoreCasing),
       ignore_missing_property: booleanToTerraform(p.ignoreMissingProperty),
       ...operationTailToTerraform(p),
-    });
+    };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
