@@ -41,6 +41,8 @@ describe("loading the config folder", () => {
     expect(resolveConfigDir({ projectRoot: root })).toBe(join(root, "config"));
     expect(resolveConfigDir({ projectRoot: root, configDir: "envs/x" })).toBe(join(root, "envs/x"));
     expect(resolveConfigDir({ projectRoot: root, configDir: "/abs/cfg" })).toBe("/abs/cfg");
+    // SERVING_CONFIG_DIR set to nothing is unset, not the project root.
+    expect(resolveConfigDir({ projectRoot: root, configDir: "" })).toBe(join(root, "config"));
     const dir = configDir({ "qa.yaml": baseConfig() });
     expect(loadEnvironments({ projectRoot: root, configDir: relative(root, dir) }).map((e) => e.name)).toEqual(["qa"]);
   });

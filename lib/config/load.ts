@@ -53,10 +53,14 @@ export interface LoadOptions {
   readonly contents?: ReadonlyMap<string, string>;
 }
 
-/** The folder named by `SERVING_CONFIG_DIR`, or `config/`, resolved against the project root. */
+/**
+ * The folder named by `SERVING_CONFIG_DIR`, or `config/`, resolved against the project root.
+ *
+ * An empty name counts as unset: `SERVING_CONFIG_DIR= npm run synth` would otherwise read the project root itself.
+ */
 export function resolveConfigDir(options: LoadOptions = {}): string {
   const root = options.projectRoot ?? process.cwd();
-  return resolve(root, options.configDir ?? "config");
+  return resolve(root, options.configDir || "config");
 }
 
 /**

@@ -55,7 +55,8 @@ export function synthesizeFrom(ref: string, cwd: string = process.cwd()): { base
   if (ref.startsWith("-") || git(top, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]) === undefined) {
     throw new ReviewInputError(ref, "is not a commit, branch or tag of this repository");
   }
-  const headConfig = path.resolve(cwd, process.env["SERVING_CONFIG_DIR"] ?? "config");
+  // An empty SERVING_CONFIG_DIR is unset, as for the app (lib/config/load.ts resolveConfigDir).
+  const headConfig = path.resolve(cwd, process.env["SERVING_CONFIG_DIR"] || "config");
   const inRepo = path.relative(fs.realpathSync(top), fs.existsSync(headConfig) ? fs.realpathSync(headConfig) : headConfig);
   if (inRepo.startsWith("..") || path.isAbsolute(inRepo)) {
     throw new ReviewInputError(headConfig, `is outside the repository ${top}: there is no version of it at ${ref}`);
