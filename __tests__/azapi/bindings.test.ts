@@ -63,6 +63,14 @@ describe("AzapiProvider", () => {
     expect(aliased.alias).toBe("other");
     expect(synth(stack).provider.azapi).toEqual([{}, { alias: "other" }]);
   });
+
+  test("an alias set after construction is the one synthesized", () => {
+    const stack = newStack();
+    const provider = new AzapiProvider(stack, "late");
+    provider.alias = "secondary";
+    expect(provider.alias).toBe("secondary");
+    expect(synth(stack).provider.azapi).toEqual([{ alias: "secondary" }]);
+  });
 });
 
 describe("AzapiResource", () => {
