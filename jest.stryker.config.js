@@ -12,7 +12,8 @@ module.exports = {
   // Snapshots are a review aid, not a guard: the score counts only mutants that an assertion catches.
   testPathIgnorePatterns: [
     ...base.testPathIgnorePatterns,
-    "<rootDir>/__tests__/app/",
+    // main.test.ts and synth.test.ts; synth-output.test.ts runs lib/app in process and stays.
+    "<rootDir>/__tests__/app/(main|synth)\\.test\\.ts$",
     "<rootDir>/__tests__/snapshots/",
     "<rootDir>/__tests__/stacks/terraform-validate.test.ts",
   ],
