@@ -40,7 +40,8 @@ export function removeSynthesizedStacks(outdir: string): void {
 /** Removes stack folders that the last synth did not write (an environment that was removed), as `cdktf synth` does. */
 export function removeOrphanedStacks(outdir: string, synthesized: readonly string[]): void {
   for (const stack of stackFolders(outdir)) {
-    if (!synthesized.includes(stack)) fs.rmSync(path.join(outdir, STACKS, stack), { recursive: true, force: true });
+    // No `force`: the folder was just listed, and a name that is not there is a bug worth hearing about.
+    if (!synthesized.includes(stack)) fs.rmSync(path.join(outdir, STACKS, stack), { recursive: true });
   }
 }
 
@@ -75,8 +76,8 @@ export function removeUnreferencedAssets(outdir: string, referenced: ReadonlyMap
     } catch {
       continue;
     }
-    for (const entry of entries) if (!keep.has(entry)) fs.rmSync(path.join(assets, entry), { recursive: true, force: true });
-    if (keep.size === 0) fs.rmSync(assets, { recursive: true, force: true });
+    for (const entry of entries) if (!keep.has(entry)) fs.rmSync(path.join(assets, entry), { recursive: true });
+    if (keep.size === 0) fs.rmSync(assets, { recursive: true });
   }
 }
 
