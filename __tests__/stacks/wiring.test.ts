@@ -15,25 +15,27 @@ import { synthConfigFolder } from "../helpers/synth-folder";
  * - wide.yaml: a created public workspace, two listed endpoints (the second keeps the one-endpoint addresses),
  *   every deployment, autoscale, probe, data collection and batch field;
  * - prodwx.yaml: production-like and private, in an existing client subnet, with a quota it exceeds (waived);
- * - held.yaml: batch only, in an existing workspace on an existing cluster, sharing wide's state account.
+ * - held.yaml: batch only, in an existing workspace on an existing cluster, sharing wide's state account;
+ * - bare.yaml: an existing workspace and nothing else.
  */
 const FIXTURE = join(__dirname, "..", "fixtures", "wiring");
 
+type Env = "wide" | "prodwx" | "held" | "bare";
 const stacks = perFile(() => synthConfigFolder(FIXTURE));
-const stackOf = (env: "wide" | "prodwx" | "held"): any => stacks()[env];
+const stackOf = (env: Env): any => stacks()[env];
 const environments = perFile(() => loadEnvironments({ configDir: FIXTURE }));
 
 /** The one resource of `type` at construct path `serving-<env>/<path>` (the one-endpoint form is under `Default`). */
-function at(env: "wide" | "prodwx" | "held", type: string, path: string): any {
+function at(env: Env, type: string, path: string): any {
   const wanted = `serving-${env}/${path}`;
   const matches = Object.values<any>(stackOf(env).resource?.[type] ?? {}).filter((r) => r["//"]?.metadata?.path === wanted);
   if (matches.length !== 1) throw new Error(`expected one ${type} at ${wanted}, found ${matches.length}`);
   return matches[0];
 }
-const resourcesOf = (env: "wide" | "prodwx" | "held", type: string): any[] => Object.values<any>(stackOf(env).resource?.[type] ?? {});
-const ref = (env: "wide" | "prodwx" | "held", type: string, path: string, attribute = "id"): string =>
+const resourcesOf = (env: Env, type: string): any[] => Object.values<any>(stackOf(env).resource?.[type] ?? {});
+const ref = (env: Env, type: string, path: string, attribute = "id"): string =>
   `\${${type}.${at(env, type, path)["//"].metadata.uniqueId}.${attribute}}`;
-const findings = (env: "wide" | "prodwx" | "held"): any[] => stackOf(env)["//"].metadata.guardrails.findings;
+const findings = (env: Env): any[] => stackOf(env)["//"].metadata.guardrails.findings;
 
 const WIDE_TAGS = { project: "wirex", environment: "wide", "managed-by": "cdktf", team: "wiring-team" };
 const MAIN_ENDPOINT_TAGS = { ...WIDE_TAGS, team: "main-endpoint-team", owner: "main-team", tier: "gold" };
@@ -41,14 +43,18 @@ const HELD_WORKSPACE =
   "/subscriptions/5ab1e000-1234-4abc-8def-0123456789ab/resourceGroups/rg-wire-platform/providers/Microsoft.MachineLearningServices/workspaces/mlw-wire-platform";
 
 test("the wiring fixtures synthesize three stacks whose azapi bodies are valid against the 2025-12-01 schema", () => {
-  expect(Object.keys(stacks()).sort()).toEqual(["held", "prodwx", "wide"]);
-  for (const env of ["wide", "prodwx", "held"] as const) expect(validateSynthesizedAzapiBodies(stackOf(env))).toEqual([]);
+  expect(Object.keys(stacks()).sort()).toEqual(["bare", "held", "prodwx", "wide"]);
+  for (const env of ["wide", "prodwx", "held", "bare"] as const) expect(validateSynthesizedAzapiBodies(stackOf(env))).toEqual([]);
 });
 
 describe("providers and backend", () => {
   test("azurerm and azapi work in the configured subscription, azurerm through Entra ID", () => {
     expect(stackOf("wide").provider.azurerm).toEqual([
-      expect.objectContaining({ subscription_id: "5ab1e000-1234-4abc-8def-0123456789ab", storage_use_azuread: true }),
+      {
+        features: [{ key_vault: [{ recover_soft_deleted_key_vaults: true, purge_soft_delete_on_destroy: false }] }],
+        subscription_id: "5ab1e000-1234-4abc-8def-0123456789ab",
+        storage_use_azuread: true,
+      },
     ]);
     expect(stackOf("wide").provider.azapi).toEqual([{ subscription_id: "5ab1e000-1234-4abc-8def-0123456789ab" }]);
   });
@@ -75,6 +81,8 @@ describe("workspace and its dependencies, created", () => {
   test("public access off, description, shared keys kept, no prevent_destroy, log retention", () => {
     const workspace = at("wide", "azapi_resource", "ml/workspace");
     expect(workspace.location).toBe("swedencentral");
+    expect(workspace.parent_id).toBe(ref("wide", "azurerm_resource_group", "resource-group"));
+    expect(at("wide", "azurerm_key_vault", "ml/key-vault").tenant_id).toBe("${data.azurerm_client_config.client.tenant_id}");
     expect(workspace.tags).toEqual(WIDE_TAGS);
     expect(workspace.body.properties).toEqual(expect.objectContaining({ publicNetworkAccess: "Disabled", description: "Wiring fixture workspace" }));
     // storage_shared_key_access: true keeps account keys, so the workspace is not born keyless.
@@ -187,9 +195,32 @@ describe("existing workspace and cluster (held)", () => {
     );
   });
 
+  test("azureml: references the stack does not register are addressed under the existing workspace", () => {
+    const properties = at("held", "azapi_resource", "batch-wireh-batch-k9/deployment-nightly").body.properties;
+    expect(properties.model).toEqual({ assetId: `${HELD_WORKSPACE}/models/wire-model/versions/5`, referenceType: "Id" });
+    expect(properties.environmentId).toBe(`${HELD_WORKSPACE}/environments/wire-env/versions/4`);
+    expect(properties.codeConfiguration).toEqual({ codeId: ref("held", "azapi_resource", "assets/code-src"), scoringScript: "batch_score.py" });
+  });
+
   test("no workspace diagnostics and no action group: neither is this stack's", () => {
     expect(resourcesOf("held", "azurerm_monitor_diagnostic_setting")).toEqual([]);
     expect(resourcesOf("held", "azurerm_monitor_action_group")).toEqual([]);
+  });
+});
+
+describe("an existing workspace and nothing else (bare)", () => {
+  test("creates nothing: no asset containers, uploads or cluster", () => {
+    expect(stackOf("bare").resource ?? {}).toEqual({});
+  });
+
+  test("outputs only the workspace's group, id and name", () => {
+    const workspace =
+      "/subscriptions/5ab1e000-1234-4abc-8def-0123456789ab/resourceGroups/rg-wire-bare/providers/Microsoft.MachineLearningServices/workspaces/mlw-wire-bare";
+    expect(stackOf("bare").output).toEqual({
+      resource_group_name: { value: "rg-wire-bare" },
+      workspace_id: { value: workspace },
+      workspace_name: { value: "mlw-wire-bare" },
+    });
   });
 });
 
@@ -376,6 +407,13 @@ describe("assets", () => {
     expect(model.body.properties.modelUri).toMatch(/\/datastores\/workspaceblobstore\/paths\/models\/wire\/5\/$/);
   });
 
+  test("scoring code: one version per folder, named after it and versioned by its content", () => {
+    const code = at("wide", "azapi_resource", "assets/code-src");
+    expect(code.parent_id).toBe(`${ref("wide", "azapi_resource", "ml/workspace")}/codes/src`);
+    expect(code.name).toMatch(/^[0-9a-f]{12}$/);
+    expect(code.body.properties.codeUri).toMatch(new RegExp(`/src/${code.name}/$`));
+  });
+
   test("a model without a type is a custom model", () => {
     const model = at("prodwx", "azapi_resource", "assets/model-wirep-model-2");
     expect(model.body.properties.modelType).toBe("custom_model");
@@ -558,8 +596,14 @@ describe("guardrails get the config's waivers, quota, places and production-like
     const families = stackOf("wide")["//"].metadata.capacity.families;
     expect(families).toContainEqual(expect.objectContaining({ family: "standardESv3Family", quota: 350 }));
     expect(families).toContainEqual(expect.objectContaining({ family: "standardFSv2Family", quota: 260 }));
-    const exceeded = findings("prodwx").find((f) => f.rule === "quota-exceeded");
+    const exceeded = findings("prodwx").find((f) => f.rule === "quota-exceeded" && f.field.startsWith("endpoint."));
     expect(exceeded.message).toMatch(/above its quota of 6 \(quota\.standardDSv2Family at [^)]*wiring\/prodwx\.yaml:38\)/);
+  });
+
+  test("a finding on the cluster names the compute section", () => {
+    expect(findings("prodwx")).toContainEqual(
+      expect.objectContaining({ rule: "quota-exceeded", path: "serving-prodwx/compute/cluster", source: expect.stringMatching(/prodwx\.yaml:16$/), waived: true }),
+    );
   });
 
   test("an existing workspace's own settings are reported as not checked; a created one's are checked", () => {
@@ -579,9 +623,9 @@ describe("state stacks from the wiring environments", () => {
         storageAccount: "stwirepstate03",
         resourceGroup: "rg-wirep-state",
         container: "tfstate",
-        location: "francecentral",
+        location: "uksouth",
         deployerPrincipalIds: [],
-        tags: { project: "wirep", "managed-by": "cdktf" },
+        tags: { project: "wireb", "managed-by": "cdktf" },
       },
       {
         storageAccount: "stwirexstate07",
