@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Testing, type App } from "cdktf";
 import { loadEnvironments } from "../../lib/config/load";
 import { ServingStack } from "../../lib/stacks/serving-stack";
+import { capacityGuardrailOptions } from "../../lib/stacks/autoscale-props";
 import { StateStack, stateStacksFrom } from "../../lib/stacks/state-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
 import { perFile } from "../helpers/shared";
@@ -636,7 +637,8 @@ describe("state stacks from the wiring environments", () => {
   const props = perFile(() => stateStacksFrom([...environments()].reverse()));
 
   test("one per state account, in account order; a shared account takes the alphabetically first environment's settings", () => {
-    expect(props()).toEqual([
+    // Strict: an account no environment names a subscription for has no subscriptionId key at all.
+    expect(props()).toStrictEqual([
       {
         storageAccount: "stwirepstate03",
         resourceGroup: "rg-wirep-state",
@@ -698,5 +700,48 @@ describe("state stacks from the wiring environments", () => {
     expect(json.output.backend_config.value).toBe(
       ['resource_group_name  = "rg-wirep-state"', 'storage_account_name = "stwirepstate03"', 'container_name       = "tfstate"', "use_azuread_auth     = true", ""].join("\n"),
     );
+  });
+});
+
+describe("what the stack exposes and refuses", () => {
+  const environment = (env: Env) => environments().find((e) => e.name === env)!;
+
+  test("its online deployments across endpoints, and model assets only where something is uploaded or registered", () => {
+    const wide = new ServingStack(Testing.app(), environment("wide"));
+    expect(wide.deployments.map((d) => d.node.path)).toEqual([
+      "serving-wide/endpoint-wirex-side-k9/deployment-solo",
+      "serving-wide/Default/deployment-blue",
+      "serving-wide/Default/deployment-green",
+      "serving-wide/Default/deployment-shadow",
+    ]);
+    expect(wide.assets).toBeDefined();
+    expect(new ServingStack(Testing.app(), environment("held")).assets).toBeDefined();
+    const bare = new ServingStack(Testing.app(), environment("bare"));
+    expect(bare.assets).toBeUndefined();
+    expect(bare.deployments).toEqual([]);
+  });
+
+  test("a code folder or build context the loader did not read is an error, not an empty upload", () => {
+    const held = environment("held");
+    expect(() => new ServingStack(Testing.app(), { ...held, codeBundles: new Map() })).toThrow(
+      `code folder ${held.config.batch[0].deployments[0].code!.path} was not read by the config loader`,
+    );
+    const wide = environment("wide");
+    const withoutContext = new Map([...wide.uploads].filter(([path]) => !path.endsWith("/docker")));
+    expect(withoutContext.size).toBe(wide.uploads.size - 1);
+    expect(() => new ServingStack(Testing.app(), { ...wide, uploads: withoutContext })).toThrow(/^build context \S+docker was not read by the config loader$/);
+  });
+
+  test("quota sources name the file alone when no line is known", () => {
+    const prodwx = environment("prodwx");
+    expect(capacityGuardrailOptions({ ...prodwx, lineOf: undefined })).toEqual({
+      quota: { standardDSv2Family: 6, standardDSv3Family: 8 },
+      quotaSources: { standardDSv2Family: prodwx.file, standardDSv3Family: prodwx.file },
+      productionLike: true,
+    });
+    expect(capacityGuardrailOptions(prodwx).quotaSources).toEqual({
+      standardDSv2Family: `${prodwx.file}:38`,
+      standardDSv3Family: `${prodwx.file}:39`,
+    });
   });
 });
