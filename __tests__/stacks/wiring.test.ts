@@ -681,6 +681,7 @@ describe("state stacks from the wiring environments", () => {
       "7d1e0000-aaaa-4bbb-8ccc-000000000013",
       "7d1e0000-aaaa-4bbb-8ccc-000000000071",
     ]);
+    expect(json.output.backend_config.description).toMatch(/add key = "<stack>\.tfstate" per stack$/);
     expect(json.output.backend_config.value).toBe(
       [
         'resource_group_name  = "rg-wirex-state"',
