@@ -2,9 +2,10 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing } from "cdktf";
 import { loadEnvironments } from "../../lib/config/load";
-import { checkGuardrails, formatCapacityReport } from "../../lib/guardrails";
+import { checkGuardrails, formatCapacityReport, type GuardrailReport } from "../../lib/guardrails";
 import { ServingStack } from "../../lib/stacks/serving-stack";
 import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
+import { perFile } from "../helpers/shared";
 
 /**
  * The acceptance config of "scale on what users feel", synthesized in full: requests-per-minute, p95-latency,
@@ -13,20 +14,40 @@ import { validateSynthesizedAzapiBodies } from "../helpers/azapi-schema";
  */
 const FIXTURE = join(__dirname, "..", "fixtures", "issue-23", "acceptance");
 
-const app: App = Testing.app({ enableFutureFlags: false });
-for (const environment of loadEnvironments({ configDir: FIXTURE })) new ServingStack(app, environment);
-const report = checkGuardrails(app);
-app.synth();
-const json = JSON.parse(readFileSync(join(app.outdir, "stacks", "serving-fraud", "cdk.tf.json"), "utf8"));
-afterAll(() => rmSync(app.outdir, { recursive: true, force: true }));
+/** The fixture's stack JSON and guardrail report; the output folder is removed before returning. */
+function synthFixture(): { json: any; report: GuardrailReport } {
+  const app: App = Testing.app({ enableFutureFlags: false });
+  try {
+    for (const environment of loadEnvironments({ configDir: FIXTURE })) new ServingStack(app, environment);
+    const report = checkGuardrails(app);
+    app.synth();
+    return { json: JSON.parse(readFileSync(join(app.outdir, "stacks", "serving-fraud", "cdk.tf.json"), "utf8")), report };
+  } finally {
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+}
+
+// Read in beforeEach, never at load: see perFile.
+const current = perFile(synthFixture);
+let json: any;
+let report: GuardrailReport;
+let setting: any;
+let defaultProfile: any;
+let business: any;
+let afterBusiness: any;
 
 const only = (type: string, prefix: string): any => {
   const entries = Object.entries<any>(json.resource[type]).filter(([key]) => key.startsWith(prefix));
   expect(entries).toHaveLength(1);
   return entries[0][1];
 };
-const setting = only("azurerm_monitor_autoscale_setting", "autoscale-vision_setting_");
-const [defaultProfile, business, afterBusiness] = setting.profile;
+
+beforeEach(() => {
+  ({ json, report } = current());
+  setting = only("azurerm_monitor_autoscale_setting", "autoscale-vision_setting_");
+  [defaultProfile, business, afterBusiness] = setting.profile;
+});
+
 const ENDPOINT = /^\$\{azapi_resource\.endpoint_[0-9A-F]{8}\.id\}$/;
 const DEPLOYMENT = /^\$\{azapi_resource\.deployment-vision_deployment_[0-9A-F]{8}\.id\}$/;
 const ENDPOINT_NS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints";
@@ -156,9 +177,8 @@ test("request-based rules bring a throttling alert on the endpoint's 429 and 503
 });
 
 describe("capacity: cores per VM family with the 20 % upgrade reserve, as ceil(1.2 × N) × vCPUs gives them", () => {
-  const capacity = json["//"].metadata.capacity;
-
   test("recorded in the stack's metadata for the plan review", () => {
+    const capacity = json["//"].metadata.capacity;
     expect(capacity.families).toEqual([
       // Standard_NC24ads_A100_v4 skips the reserve: 1 instance is 24 cores.
       { family: "standardNCADSA100v4Family", cores: { min: 24, start: 24, max: 24 }, quota: 48, usedBy: ["canary"] },
