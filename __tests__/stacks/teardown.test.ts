@@ -4,6 +4,7 @@ import { Testing } from "cdktf";
 import { loadEnvironments } from "../../lib/config/load";
 import { ServingStack } from "../../lib/stacks/serving-stack";
 import { StateStack, stateStacksFrom } from "../../lib/stacks/state-stack";
+import { perFile } from "../helpers/shared";
 import { problemsOf, baseConfig } from "../helpers/config-dir";
 
 /** Teardown and re-creation (issue 21, point 4), on full synths of fixtures/teardown: `keep` (default) and `gone`. */
@@ -20,7 +21,14 @@ function synthAll(): Record<string, string> {
   rmSync(app.outdir, { recursive: true, force: true });
   return out;
 }
-const stacks = synthAll();
+// Synthesized at load only to name the test.each rows; each test reads its own synth through perFile, so that
+// Stryker credits the tests that read it (docs/testing.md, "One trap").
+const atLoad = synthAll();
+const current = perFile(synthAll, atLoad);
+let stacks = atLoad;
+beforeEach(() => {
+  stacks = current();
+});
 
 /** The addresses whose lifecycle says prevent_destroy = true. */
 function protectedAddresses(text: string): string[] {
