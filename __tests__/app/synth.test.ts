@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { baseConfig, configDir, deployment } from "../helpers/config-dir";
@@ -9,10 +9,10 @@ const PRELOAD_PROPS_ERROR = join(__dirname, "fixtures", "props-error-preload.js"
 const PRELOAD_ERROR_ANNOTATION = join(__dirname, "fixtures", "error-annotation-preload.js");
 
 /** Runs `npm run synth`'s script (scripts/synth.js) with a config folder and an output folder, as npm would. */
-function synth(configFolder: string, outdir: string, options: { nodeArgs?: string[]; args?: string[] } = {}) {
+function synth(configFolder: string, outdir: string, options: { nodeArgs?: string[]; args?: string[]; env?: NodeJS.ProcessEnv } = {}) {
   const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), "scripts/synth.js", "--output", outdir, ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, SERVING_CONFIG_DIR: configFolder },
+    env: { ...process.env, SERVING_CONFIG_DIR: configFolder, ...options.env },
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: result.stdout + result.stderr };
@@ -63,6 +63,22 @@ describe("npm run synth (scripts/synth.js)", () => {
       expect.objectContaining({ synthesizedStackPath: "stacks/serving-dev/cdk.tf.json", workingDirectory: "stacks/serving-dev" }),
     );
     expect(first.stdout.trim().split("\n").at(-1)).toBe("Generated Terraform code for the stacks: serving-dev, state-sttfstate01");
+  });
+
+  test("needs no Terraform on the machine: the workspace's moved block does not make cdktf run `terraform version`", () => {
+    // A PATH with node alone: cdktf checks the Terraform version at synth for resources moved with moveFromId(), and
+    // without a binary that check fails the synth. A fresh machine runs `npm run synth` before installing Terraform.
+    const bin = mkdtempSync(join(tmpdir(), "synth-no-terraform-bin-"));
+    symlinkSync(process.execPath, join(bin, "node"));
+    const outdir = join(mkdtempSync(join(tmpdir(), "synth-no-terraform-")), "cdktf.out");
+    const result = synth(devOnly(), outdir, { env: { PATH: bin } });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const stack = JSON.parse(readFileSync(join(outdir, "stacks", "serving-dev", "cdk.tf.json"), "utf8"));
+    expect(stack.moved).toEqual([
+      { from: expect.stringMatching(/^azurerm_machine_learning_workspace\./), to: expect.stringMatching(/^azapi_resource\./) },
+    ]);
+    expect(stack.moved[0].from.split(".")[1]).toBe(stack.moved[0].to.split(".")[1]);
   });
 
   test("keeps Terraform's files in a stack folder and removes the folder of a stack that is gone, as cdktf synth does", () => {

@@ -319,8 +319,16 @@ export class MlWorkspace extends ServingWorkspace {
       lifecycle,
     });
     // Stacks created before the workspace moved to azapi hold it as azurerm_machine_learning_workspace: the same
-    // workspace, adopted in place (azapi accepts a state move from azurerm), not destroyed and re-created.
-    this.workspace.moveFromId(`azurerm_machine_learning_workspace.${this.workspace.friendlyUniqueId}`);
+    // workspace, adopted in place (azapi accepts a state move from azurerm), not destroyed and re-created. Written as
+    // a stack-level `moved` block rather than through `moveFromId()`: with a resource move, cdktf runs
+    // `terraform version` for every stack at synth, which fails the synth on a machine without Terraform and
+    // costs a process per environment. The JSON is the same.
+    TerraformStack.of(this).addOverride("moved", [
+      {
+        from: `azurerm_machine_learning_workspace.${this.workspace.friendlyUniqueId}`,
+        to: `${AzapiResource.tfResourceType}.${this.workspace.friendlyUniqueId}`,
+      },
+    ]);
     this.imageBuildComputeName = network?.imageBuildComputeName;
 
     const networkReadyForData: ITerraformDependable[] = [];
