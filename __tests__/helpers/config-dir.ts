@@ -67,7 +67,11 @@ export function loadValid(files: Record<string, string | object>): LoadedEnviron
 
 /** The problem lines a config folder is rejected with (relative to the folder); fails the test if it is accepted. */
 export function problemsOf(files: Record<string, string | object>): string[] {
-  const dir = configDir(files);
+  return problemsOfDir(configDir(files));
+}
+
+/** {@link problemsOf} for a folder that already exists (a test that adds links or files before loading it). */
+export function problemsOfDir(dir: string): string[] {
   try {
     loadEnvironments({ configDir: dir, projectRoot: dir });
   } catch (error) {
