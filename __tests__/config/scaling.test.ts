@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { formatWarning } from "../../lib/config/errors";
 import { loadEnvironments } from "../../lib/config/load";
 import { configDir, problemsOf as problemsOfFolder } from "../helpers/config-dir";
@@ -9,22 +8,13 @@ import { configDir, problemsOf as problemsOfFolder } from "../helpers/config-dir
  * and the warnings of GPU images and expected load. Configs are YAML text, so that the lines are known.
  */
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function folder(files: Record<string, string>): string {
-  const dir = configDir(files);
-  folders.push(dir);
-  return dir;
-}
-
 /** The problem lines `qa.yaml` is refused with. */
 function problemsOf(yaml: string): string[] {
   return problemsOfFolder({ "qa.yaml": yaml });
 }
 
 function warningsOf(yaml: string, files: Record<string, string> = {}): string[] {
-  const dir = folder({ "qa.yaml": yaml, ...files });
+  const dir = configDir({ "qa.yaml": yaml, ...files });
   return loadEnvironments({ configDir: dir, projectRoot: dir })[0].warnings.map(formatWarning);
 }
 
@@ -99,7 +89,7 @@ test("active_connections is accepted on an endpoint's only deployment", () => {
   const blue = deploymentLines("blue", "Standard_E4s_v3", 100, [
     "      autoscale: { min_instances: 3, max_instances: 6, rules: [{ metric: active_connections, scale_out_above: 40, scale_in_below: 10 }] }",
   ]);
-  const dir = folder({ "qa.yaml": yaml(...HEAD, ...blue) });
+  const dir = configDir({ "qa.yaml": yaml(...HEAD, ...blue) });
   expect(() => loadEnvironments({ configDir: dir, projectRoot: dir })).not.toThrow();
 });
 

@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { ConfigError, formatWarning } from "../../lib/config/errors";
 import { loadEnvironments } from "../../lib/config/load";
 import { configDir, problemsOf as problemsOfFolder } from "../helpers/config-dir";
@@ -8,19 +7,9 @@ import { configDir, problemsOf as problemsOfFolder } from "../helpers/config-dir
  * and a waiver with a reason silences it. The configs are written as YAML text, so that the lines are known.
  */
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-/** A throw-away config folder, removed after the tests. */
-function folder(files: Record<string, string>): string {
-  const dir = configDir(files);
-  folders.push(dir);
-  return dir;
-}
-
 /** The formatted warnings of `dev.yaml`, as main.ts prints them (the folder is the project root: `dev.yaml:<line>`). */
 function warningsOf(yaml: string, files: Record<string, string> = {}): string[] {
-  const dir = folder({ "dev.yaml": yaml, "envs/fraud.yml": CONDA, ...files });
+  const dir = configDir({ "dev.yaml": yaml, "envs/fraud.yml": CONDA, ...files });
   const [env] = loadEnvironments({ configDir: dir, projectRoot: dir });
   return env.warnings.map(formatWarning);
 }
@@ -173,7 +162,7 @@ describe("request_settings.max_queue_wait_ms is refused, not dropped", () => {
   });
 
   test("without it the settings load as before", () => {
-    const dir = folder({ "dev.yaml": withSettings(["request_timeout_ms: 90000", "max_concurrent_requests_per_instance: 3"]) });
+    const dir = configDir({ "dev.yaml": withSettings(["request_timeout_ms: 90000", "max_concurrent_requests_per_instance: 3"]) });
     const [env] = loadEnvironments({ configDir: dir, projectRoot: dir });
     expect(env.config.endpoints[0].deployments[0].request_settings).toEqual({ request_timeout_ms: 90000, max_concurrent_requests_per_instance: 3 });
   });
@@ -225,7 +214,7 @@ describe("egress-legacy-isolation: egress_public_network_access false in a publi
 
 describe("an mlflow_model needs the MLmodel file at the top of its folder", () => {
   const mlflow = "{ name: fraud, path: models/fraud, type: mlflow_model }";
-  const dirWith = (files: Record<string, string>) => folder({ "dev.yaml": servingWith(mlflow, "azureml:fraud:7"), "envs/fraud.yml": CONDA, ...files });
+  const dirWith = (files: Record<string, string>) => configDir({ "dev.yaml": servingWith(mlflow, "azureml:fraud:7"), "envs/fraud.yml": CONDA, ...files });
   const load = (dir: string) => {
     try {
       loadEnvironments({ configDir: dir, projectRoot: dir });
@@ -247,7 +236,7 @@ describe("an mlflow_model needs the MLmodel file at the top of its folder", () =
   });
 
   test("a single file is refused: an MLflow model is a folder", () => {
-    const dir = folder({ "dev.yaml": servingWith("{ name: fraud, path: models/fraud.pkl, type: mlflow_model }", "azureml:fraud:7"), "envs/fraud.yml": CONDA, "models/fraud.pkl": "x" });
+    const dir = configDir({ "dev.yaml": servingWith("{ name: fraud, path: models/fraud.pkl, type: mlflow_model }", "azureml:fraud:7"), "envs/fraud.yml": CONDA, "models/fraud.pkl": "x" });
     expect(load(dir)).toEqual([
       'dev.yaml:9: endpoint.deployments[0].model.path: must be a folder for an mlflow_model: an MLflow model is a folder with an MLmodel file at its top (got "models/fraud.pkl")',
     ]);

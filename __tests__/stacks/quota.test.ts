@@ -1,4 +1,3 @@
-import { rmSync } from "node:fs";
 import { Testing } from "cdktf";
 import { loadEnvironments } from "../../lib/config/load";
 import { checkGuardrails, formatGuardrailReport } from "../../lib/guardrails";
@@ -11,12 +10,8 @@ import { configDir } from "../helpers/config-dir";
  * and configs written before rules existed keep their CPU rules.
  */
 
-const folders: string[] = [];
-afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
 function stacksOf(files: Record<string, string>) {
   const dir = configDir(files);
-  folders.push(dir);
   const app = Testing.app();
   const stacks = loadEnvironments({ configDir: dir, projectRoot: dir }).map((e) => new ServingStack(app, e));
   return { app, stacks, report: checkGuardrails(app) };
